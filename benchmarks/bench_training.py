@@ -1,0 +1,100 @@
+"""Training steps per second of MLP.train_step, for a small, a medium and a large network.
+
+    python benchmarks/bench_training.py [--seconds 2] [--blas-threads N]
+
+Not a test: it prints numbers. The small net is the app's default (Python-overhead bound: what
+counts there is the number of numpy calls per step); the large one is BLAS bound. With
+threadpoolctl installed, the BLAS thread pools are listed and the large case is also run on one
+thread; without it, ``--blas-threads N`` sets the usual environment variables before numpy is
+imported (a multi-threaded BLAS competing with a busy core, e.g. the GUI thread, can be many
+times slower than one BLAS thread on these small matrices: compare the two).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+_parser.add_argument("--seconds", type=float, default=2.0, help="time per case (default 2)")
+_parser.add_argument("--blas-threads", type=int, default=None,
+                     help="BLAS threads (sets OPENBLAS/OMP/MKL_NUM_THREADS before importing numpy)")
+ARGS = _parser.parse_args()
+if ARGS.blas_threads is not None:
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(ARGS.blas_threads)
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from winit_gui import optimizers  # noqa: E402
+from winit_gui.network import MLP  # noqa: E402
+
+CASES = [
+    # label, sizes, activation, head, batch, optimizer
+    ("2 -> 6x8 tanh -> 1, batch 32, sgd", [2] + [8] * 6 + [1], "tanh", "sigmoid_bce", 32, "sgd"),
+    ("2 -> 6x8 tanh -> 1, batch 32, adam", [2] + [8] * 6 + [1], "tanh", "sigmoid_bce", 32, "adam"),
+    ("2 -> 10x64 tanh -> 1, batch 128, sgd", [2] + [64] * 10 + [1], "tanh", "sigmoid_bce", 128, "sgd"),
+    ("784 -> 4x512 relu -> 10 softmax, batch 256, sgd", [784] + [512] * 4 + [10], "relu", "softmax_ce", 256, "sgd"),
+]
+
+
+def glorot_uniform(shape, rng):
+    limit = np.sqrt(6.0 / (shape[0] + shape[1]))
+    return rng.uniform(-limit, limit, shape)
+
+
+def bench(sizes, activation, head, batch, optimizer, seconds):
+    rng = np.random.default_rng(0)
+    net = MLP(sizes, activation, head)
+    net.initialize(glorot_uniform, rng)
+    X = rng.standard_normal((batch, sizes[0]))
+    if head == "softmax_ce":
+        y = rng.integers(0, sizes[-1], batch)
+    else:
+        y = (X[:, :1] * X[:, 1:2] > 0).astype(float)
+    opt = optimizers.make(optimizer, 0.01)
+    for _ in range(3):                              # warm up: buffers, optimizer state
+        net.train_step(X, y, opt)
+    steps, start = 0, time.perf_counter()
+    chunk = 1
+    while True:
+        for _ in range(chunk):
+            net.train_step(X, y, opt)
+        steps += chunk
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return steps / elapsed
+        chunk = min(chunk * 2, 1000)
+
+
+def main():
+    args = ARGS
+    print(f"numpy {np.__version__}, Python {platform.python_version()}, {platform.machine()}, "
+          f"{os.cpu_count()} CPUs, BLAS threads: "
+          f"{args.blas_threads if args.blas_threads is not None else 'default'}")
+    try:
+        import threadpoolctl
+    except ImportError:
+        threadpoolctl = None
+        print("threadpoolctl not installed")
+    else:
+        for pool in threadpoolctl.threadpool_info():
+            print(f"  {pool.get('internal_api')}: {pool.get('num_threads')} threads")
+    print()
+    for label, sizes, activation, head, batch, optimizer in CASES:
+        rate = bench(sizes, activation, head, batch, optimizer, args.seconds)
+        print(f"{label:52s} {rate:10.1f} steps/s  ({1e3 / rate:8.3f} ms/step)")
+    if threadpoolctl is not None:
+        label, sizes, activation, head, batch, optimizer = CASES[-1]
+        with threadpoolctl.threadpool_limits(1):
+            rate = bench(sizes, activation, head, batch, optimizer, args.seconds)
+        print(f"{label + ', 1 thread':52s} {rate:10.1f} steps/s  ({1e3 / rate:8.3f} ms/step)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""The experiment in motion: data, network, optimizer and their history, built from a Settings.
+
+A Trainer is plain numpy and single-threaded: the GUI's worker thread owns one, a notebook or
+``winit-gui stats`` can own another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from winit_gui import datasets, optimizers, statistics
+from winit_gui.network import MLP
+from winit_gui.settings import Settings
+
+HISTORY_POINTS = 1024
+
+
+class History:
+    """A growing record of rows that keeps the whole run visible in bounded memory.
+
+    When full it drops every other row (never the first) and records only every second step
+    from then on, so a long run stays evenly covered from step 0.
+    """
+
+    def __init__(self, columns: int, capacity: int = HISTORY_POINTS):
+        self._rows = np.empty((capacity, columns + 1))
+        self._n = 0
+        self._stride = 1
+
+    def append(self, step: int, values) -> None:
+        if step % self._stride and self._n:
+            return
+        if self._n == len(self._rows):
+            kept = self._rows[: self._n : 2]
+            self._n = len(kept)
+            self._rows[: self._n] = kept
+            self._stride *= 2
+        self._rows[self._n, 0] = step
+        self._rows[self._n, 1:] = values
+        self._n += 1
+
+    def clear(self) -> None:
+        self._n = 0
+        self._stride = 1
+
+    def array(self) -> np.ndarray:
+        """A read-only copy: column 0 is the step, the others the values."""
+        out = self._rows[: self._n].copy()
+        out.flags.writeable = False
+        return out
+
+
+LOSS_COLUMNS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Train and test loss and accuracy at one step."""
+
+    step: int
+    train_loss: float
+    test_loss: float
+    train_accuracy: float
+    test_accuracy: float
+
+    @property
+    def finite(self) -> bool:
+        return bool(np.isfinite(self.train_loss))
+
+
+class Trainer:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.loss_history = History(len(LOSS_COLUMNS))
+        self._base_key: Settings | None = None
+        self._build(settings)
+
+    @property
+    def step(self) -> int:
+        return self._step
+
+    def apply(self, settings: Settings) -> None:
+        """Start over from ``settings``: re-initialize at step 0, rebuilding only what changed."""
+        self._build(settings)
+
+    def reset(self) -> None:
+        """Back to step 0 with exactly the same initial weights (the seed replays them)."""
+        self._build(self.settings)
+
+    def train(self, steps: int = 1) -> None:
+        """``steps`` minibatch steps of the optimizer (epochs reshuffle from the seed)."""
+        for _ in range(steps):
+            if self._cursor + self._batch > self._n_train:
+                self._order = self._batch_rng.permutation(self._n_train)
+                self._cursor = 0
+            rows = self._order[self._cursor : self._cursor + self._batch]
+            self._cursor += self._batch
+            self.network.train_step(self.dataset.X_train[rows], self.dataset.y_train[rows], self.optimizer)
+            self._step += 1
+
+    def evaluate(self, samples: int | None = None) -> Evaluation:
+        """Loss and accuracy on the first ``samples`` of each split (all by default), recorded in
+        the loss history. A fixed subset keeps successive points comparable."""
+        net, d = self.network, self.dataset
+        X_train, y_train, X_test, y_test = d.X_train[:samples], d.y_train[:samples], d.X_test[:samples], d.y_test[:samples]
+        with np.errstate(all="ignore"):
+            Z_train, Z_test = net.logits(X_train), net.logits(X_test)
+        row = Evaluation(
+            self._step,
+            net.loss_from_logits(Z_train, y_train),
+            net.loss_from_logits(Z_test, y_test),
+            statistics.accuracy(Z_train, y_train, net.output),
+            statistics.accuracy(Z_test, y_test, net.output),
+        )
+        self.loss_history.append(row.step, (row.train_loss, row.test_loss, row.train_accuracy, row.test_accuracy))
+        return row
+
+    def statistics(self, samples: int | None = None) -> statistics.NetworkStats:
+        """Per-layer statistics over the first ``samples`` training samples (all by default).
+
+        Each call also records every layer's saturated fraction in ``saturation_history``.
+        """
+        X, y = self.dataset.X_train, self.dataset.y_train
+        if samples is not None:
+            X, y = X[:samples], y[:samples]
+        steps_since = self._step - self._stats_step
+        stats = statistics.compute(self.network, X, y, self._stats_weights, steps_since)
+        self._stats_weights = [W.copy() for W in self.network.weights]
+        self._stats_step = self._step
+        self.saturation_history.append(self._step, [layer.saturated_fraction for layer in stats.layers])
+        return stats
+
+    def _build(self, settings: Settings) -> None:
+        old = self.settings if hasattr(self, "network") else None
+        self.settings = settings
+        data_keys = ("dataset", "noise", "samples", "seed")
+        if old is None or any(getattr(old, k) != getattr(settings, k) for k in data_keys) \
+                or old.dataset_input_dim != settings.dataset_input_dim:
+            self.dataset = datasets.make(settings.dataset, samples=2 * settings.samples, noise=settings.noise,
+                                         seed=settings.seed, input_dim=settings.dataset_input_dim,
+                                         test_fraction=0.5)
+        if old is None or old.sizes != settings.sizes or old.activation != settings.activation:
+            self.network = MLP(settings.sizes, settings.activation, "sigmoid_bce")
+        self._initialize(settings)
+        self.optimizer = optimizers.make(settings.optimizer, settings.lr, l2=settings.l2)
+        self._n_train = len(self.dataset.X_train)
+        self._batch = min(settings.batch_size, self._n_train)
+        self._batch_rng = np.random.default_rng([settings.seed, 1])
+        self._order = self._batch_rng.permutation(self._n_train)
+        self._cursor = 0
+        self._step = 0
+        self._stats_step = 0
+        self._stats_weights = None
+        self.loss_history.clear()
+        if old is None or old.depth != settings.depth:
+            self.saturation_history = History(settings.depth + 1)
+        self.saturation_history.clear()
+
+    def _initialize(self, settings: Settings) -> None:
+        # Every initializer is linear in its gain, so the weight-scale slider only rescales one
+        # cached draw at gain 1: dragging it costs a multiply, not a new random draw.
+        key = settings.replace(gain=1.0, lr=1.0, batch_size=1, optimizer="sgd", l2=0.0)
+        if key != self._base_key:
+            rng = np.random.default_rng(settings.seed)
+            base = settings.base_initializer()
+            self._base_weights = [base((fan_in, fan_out), rng)
+                                  for fan_in, fan_out in zip(settings.sizes[:-1], settings.sizes[1:])]
+            self._base_key = key
+        with np.errstate(all="ignore"):
+            for W, base in zip(self.network.weights, self._base_weights):
+                np.multiply(base, settings.gain, out=W)
+        for b in self.network.biases:
+            b.fill(settings.bias_init)
