@@ -1,0 +1,1 @@
+"""winit_gui's package data (presets, themes, icons) lives here; installed as ``winit_gui.resources``."""

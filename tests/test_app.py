@@ -1,0 +1,179 @@
+"""The main window, driven through its widgets by objectName (CONTRACT.md), offscreen."""
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from winit_gui import presets
+from winit_gui.app.main_window import MainWindow
+
+VIEWS = ("networkView", "activationView", "saturationView", "gradientView", "lossView", "boundaryView")
+
+
+@pytest.fixture
+def open_window(qtbot):
+    windows = []
+
+    def make(**kwargs):
+        window = MainWindow(**kwargs)
+        qtbot.addWidget(window)
+        window.resize(1600, 1000)
+        window.show()
+        qtbot.waitUntil(lambda: window.snapshot is not None, timeout=10_000)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert not window.bridge.running
+
+
+def child(window, cls, name):
+    widget = window.findChild(cls, name)
+    assert widget is not None, name
+    return widget
+
+
+def wait_for(qtbot, window, condition, timeout=10_000):
+    qtbot.waitUntil(lambda: window.snapshot is not None and condition(window.snapshot), timeout=timeout)
+    return window.snapshot
+
+
+def pixels(widget) -> bytes:
+    image = widget.grab().toImage().convertToFormat(QtGui.QImage.Format_RGB32)
+    return bytes(image.constBits())
+
+
+def step_of(window) -> int:
+    return int("".join(c for c in child(window, QtWidgets.QLabel, "stepLabel").text() if c.isdigit()))
+
+
+def test_the_slider_redraws_every_view_while_paused_and_the_step_stays_zero(open_window, qtbot):
+    window = open_window()
+    slider = child(window, QtWidgets.QSlider, "gainSlider")
+    assert slider.minimum() < slider.value() < slider.maximum()
+    before = {name: pixels(child(window, QtWidgets.QWidget, name)) for name in VIEWS}
+    std_before = window.snapshot.stats.layers[0].weight_std
+    slider.setValue(slider.value() + 80)  # gain 1 -> 10**0.8
+    snap = wait_for(qtbot, window, lambda s: s.settings.gain == pytest.approx(10**0.8))
+    qtbot.wait(50)
+    for name in VIEWS:
+        assert pixels(child(window, QtWidgets.QWidget, name)) != before[name], f"{name} did not change"
+    assert snap.step == 0 and step_of(window) == 0
+    assert snap.stats.layers[0].weight_std == pytest.approx(10**0.8 * std_before)
+
+
+def test_play_advances_pause_holds_step_adds_one(open_window, qtbot):
+    window = open_window()
+    play = child(window, QtWidgets.QPushButton, "playButton")
+    assert play.isCheckable()
+    qtbot.mouseClick(play, QtCore.Qt.LeftButton)
+    assert play.isChecked()
+    wait_for(qtbot, window, lambda s: s.step > 50)
+    qtbot.mouseClick(play, QtCore.Qt.LeftButton)
+    assert not play.isChecked()
+    held = wait_for(qtbot, window, lambda s: not s.playing).step
+    qtbot.wait(200)
+    assert window.snapshot.step == held and step_of(window) == held
+    qtbot.mouseClick(child(window, QtWidgets.QPushButton, "stepButton"), QtCore.Qt.LeftButton)
+    wait_for(qtbot, window, lambda s: s.step == held + 1)
+    assert step_of(window) == held + 1
+
+
+def test_reset_replays_the_initial_weights_and_new_seed_changes_them(open_window, qtbot):
+    window = open_window()
+    initial = window.snapshot.diagram.weights
+    qtbot.mouseClick(child(window, QtWidgets.QPushButton, "stepButton"), QtCore.Qt.LeftButton)
+    wait_for(qtbot, window, lambda s: s.step == 1)
+    qtbot.mouseClick(child(window, QtWidgets.QPushButton, "resetButton"), QtCore.Qt.LeftButton)
+    snap = wait_for(qtbot, window, lambda s: s.step == 0 and s.serial > 2)
+    for a, b in zip(initial, snap.diagram.weights):
+        np.testing.assert_array_equal(a, b)
+    seed = window.controls.settings.seed
+    qtbot.mouseClick(child(window, QtWidgets.QPushButton, "newSeedButton"), QtCore.Qt.LeftButton)
+    snap = wait_for(qtbot, window, lambda s: s.settings.seed != seed)
+    assert not np.array_equal(initial[1], snap.diagram.weights[1])
+
+
+def test_keyboard_space_plays_and_r_resets(open_window, qtbot):
+    window = open_window()
+    window.activateWindow()
+    qtbot.keyClick(window, QtCore.Qt.Key_Space)
+    assert child(window, QtWidgets.QPushButton, "playButton").isChecked()
+    wait_for(qtbot, window, lambda s: s.step > 10)
+    qtbot.keyClick(window, QtCore.Qt.Key_Space)
+    qtbot.keyClick(window, QtCore.Qt.Key_R)
+    wait_for(qtbot, window, lambda s: s.step == 0 and not s.playing)
+    qtbot.keyClick(window, QtCore.Qt.Key_Right)
+    wait_for(qtbot, window, lambda s: s.step == 1)
+
+
+def test_initializer_and_activation_combos_reinitialize(open_window, qtbot):
+    window = open_window()
+    combo = child(window, QtWidgets.QComboBox, "initializerCombo")
+    combo.setCurrentIndex(combo.findData("he_uniform", QtCore.Qt.UserRole))
+    wait_for(qtbot, window, lambda s: s.settings.init == "he_uniform" and s.step == 0)
+    activation = child(window, QtWidgets.QComboBox, "activationCombo")
+    activation.setCurrentIndex(activation.findData("relu"))
+    snap = wait_for(qtbot, window, lambda s: s.settings.activation == "relu")
+    assert snap.settings.init == "he_uniform"
+
+
+def test_zeros_draws_all_zero_edges(open_window, qtbot):
+    window = open_window(preset="zeros")
+    snap = window.snapshot
+    assert snap.settings.init == "zeros"
+    assert all(not W.any() for W in snap.diagram.weights)
+    assert window.network_view.snapshot is snap
+
+
+def test_symmetric_preset_marks_clones_after_training(open_window, qtbot):
+    window = open_window(preset="symmetric")
+    window.bridge.step(300)
+    snap = wait_for(qtbot, window, lambda s: s.step == 300)
+    assert snap.diagram.unique[1:-1] == (1, 1, 1)
+    labels = [item.toPlainText() for item in window.network_view.scene().items()
+              if isinstance(item, QtWidgets.QGraphicsTextItem) and item.isVisible()]
+    assert any("identical" in text for text in labels), labels
+
+
+def test_a_diverging_run_pauses_with_a_message(open_window, qtbot):
+    window = open_window()
+    settings = window.controls.settings.replace(activation="linear", init="random_normal",
+                                                init_params={"stddev": 3.0}, lr=10.0)
+    window.controls.show_settings(settings)
+    window.bridge.apply(settings)
+    wait_for(qtbot, window, lambda s: s.settings == settings)
+    qtbot.mouseClick(child(window, QtWidgets.QPushButton, "playButton"), QtCore.Qt.LeftButton)
+    snap = wait_for(qtbot, window, lambda s: s.diverged)
+    qtbot.waitUntil(lambda: not child(window, QtWidgets.QPushButton, "playButton").isChecked())
+    assert "diverged" in window.statusBar().currentMessage()
+    assert np.isfinite(snap.evaluation.train_loss)
+
+
+def test_closing_while_training_stops_the_thread(open_window, qtbot):
+    window = open_window()
+    qtbot.mouseClick(child(window, QtWidgets.QPushButton, "playButton"), QtCore.Qt.LeftButton)
+    wait_for(qtbot, window, lambda s: s.step > 10)
+    window.close()
+    assert not window.bridge.running
+
+
+def test_a_refused_edit_keeps_the_settings_and_says_why(open_window, qtbot):
+    window = open_window()
+    before = window.controls.settings
+    window.controls._edit(width=5000)
+    assert window.controls.settings == before
+    assert "width" in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("name", presets.names())
+def test_every_preset_opens_from_the_combo(open_window, qtbot, name):
+    window = open_window()
+    combo = child(window, QtWidgets.QComboBox, "presetCombo")
+    combo.setCurrentIndex(combo.findData(name))
+    expected = presets.load(name).settings
+    snap = wait_for(qtbot, window, lambda s: s.settings == expected)
+    assert window.lesson.title.text() == presets.load(name).title
+    assert len(snap.stats.layers) == expected.depth + 1

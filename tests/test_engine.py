@@ -1,0 +1,125 @@
+"""The engine's loop, driven directly (no thread) and then once in a real thread."""
+
+import threading
+
+import numpy as np
+
+from winit_gui import engine
+from winit_gui.engine import Engine
+from winit_gui.settings import Settings
+
+
+class Collector(list):
+    def __call__(self, snapshot):
+        self.append(snapshot)
+
+
+def make(settings=None, **kw):
+    got = Collector()
+    return Engine(settings or Settings(), got, **kw), got
+
+
+def test_a_new_setting_publishes_one_snapshot_at_step_zero_latest_wins():
+    eng, got = make()
+    for gain in (0.5, 2.0, 8.0):
+        eng.send(engine.APPLY, Settings(gain=gain))
+    eng.run_once()
+    assert len(got) == 1
+    snap = got[0]
+    assert snap.step == 0 and snap.settings.gain == 8.0
+    assert snap.stats.layers[0].weight_std > 0
+
+
+def test_step_advances_by_one_and_pause_holds():
+    eng, got = make()
+    eng.send(engine.STEP)
+    eng.run_once()
+    assert got[-1].step == 1
+    eng.run_once()
+    assert len(got) == 1 and got[-1].step == 1
+
+
+def test_play_trains_until_paused_and_snapshots_are_throttled():
+    eng, got = make(steps_per_frame=None)
+    eng.send(engine.PLAY)
+    for _ in range(30):
+        eng.run_once()
+    assert got[-1].step > 30
+    steps = [s.step for s in got]
+    assert steps == sorted(steps)
+    # one snapshot a display frame at most, not one per step
+    assert len(got) < got[-1].step
+    eng.send(engine.PAUSE)
+    eng.run_once()
+    held = got[-1].step
+    eng.run_once()
+    assert got[-1].step == held and not got[-1].playing
+
+
+def test_steps_per_frame_publishes_exactly_every_k_steps():
+    eng, got = make(steps_per_frame=7)
+    eng.send(engine.PLAY)
+    for _ in range(5):
+        eng.run_once()
+    assert [s.step for s in got] == [0, 7, 14, 21, 28]
+
+
+def test_reset_replays_the_initial_weights():
+    eng, got = make()
+    eng.send(engine.SNAPSHOT)
+    eng.run_once()
+    initial = got[-1].diagram.weights
+    eng.send(engine.STEP, steps=20)
+    eng.run_once()
+    eng.send(engine.RESET)
+    eng.run_once()
+    assert got[-1].step == 0
+    for a, b in zip(initial, got[-1].diagram.weights):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_snapshots_are_read_only_copies():
+    eng, got = make()
+    eng.send(engine.SNAPSHOT)
+    eng.run_once()
+    snap = got[-1]
+    assert not snap.diagram.weights[0].flags.writeable
+    assert not snap.stats.layers[0].preact_hist.flags.writeable
+    before = snap.diagram.weights[0].copy()
+    eng.send(engine.STEP, steps=50)
+    eng.run_once()
+    np.testing.assert_array_equal(snap.diagram.weights[0], before)
+
+
+def test_a_diverging_run_pauses_and_keeps_the_last_finite_state():
+    settings = Settings(activation="linear", init="random_normal", init_params={"stddev": 3.0},
+                        lr=10.0, depth=4, width=16)
+    eng, got = make(settings)
+    eng.send(engine.SNAPSHOT)
+    eng.run_once()
+    eng.send(engine.PLAY)
+    for _ in range(200):
+        eng.run_once()
+        if got[-1].diverged:
+            break
+    last = got[-1]
+    assert last.diverged and not last.playing
+    assert "diverged" in last.message
+    assert np.isfinite(last.evaluation.train_loss)
+    eng.run_once()
+    assert got[-1] is last  # paused: nothing more happens
+
+
+def test_the_thread_starts_answers_and_joins():
+    got = Collector()
+    ready = threading.Event()
+    eng = Engine(Settings(), lambda s: (got.append(s), ready.set()))
+    eng.start()
+    try:
+        assert ready.wait(10)
+        eng.send(engine.PLAY)
+        ready.clear()
+        assert ready.wait(10)
+    finally:
+        eng.stop()
+    assert not eng.alive

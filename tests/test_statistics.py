@@ -1,0 +1,94 @@
+"""Statistics against direct numpy computations and hand-built cases."""
+
+import numpy as np
+import pytest
+
+from winit_gui import activations, statistics
+from winit_gui.network import MLP
+from winit_gui.settings import Settings
+from winit_gui.training import Trainer
+
+
+def net_and_data(activation="tanh", sizes=(5, 7, 6, 1), seed=0):
+    rng = np.random.default_rng(seed)
+    net = MLP(sizes, activation)
+    net.initialize(lambda shape, r: r.standard_normal(shape) * 0.8, rng, bias_init=0.1)
+    X = rng.standard_normal((200, sizes[0]))
+    y = (rng.random((200, 1)) > 0.5).astype(float)
+    return net, X, y
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "linear"])
+def test_layer_moments_and_fractions_match_direct_numpy(activation):
+    net, X, y = net_and_data(activation)
+    stats = statistics.compute(net, X, y)
+    fwd, grads = net.forward(X), net.backward(net.forward(X), y)
+    act = activations.get(activation)
+    for i, layer in enumerate(stats.hidden):
+        Z = fwd.pre[i]
+        assert layer.preact_mean == pytest.approx(Z.mean())
+        assert layer.preact_std == pytest.approx(Z.std())
+        assert layer.act_std == pytest.approx(fwd.post[i].std())
+        assert layer.weight_std == pytest.approx(net.weights[i].std())
+        assert layer.grad_std == pytest.approx(grads.weights[i].std())
+        assert layer.backprop_std == pytest.approx(grads.pre[i].std())
+        flat = np.abs(act.df(Z)) < 0.05 * act.max_derivative
+        assert layer.saturated_fraction == pytest.approx(flat.mean())
+        assert layer.dead_fraction == pytest.approx(flat.all(axis=0).mean())
+    assert stats.layers[-1].kind == "output" and all(layer.kind == "hidden" for layer in stats.hidden)
+
+
+def test_saturation_thresholds_are_five_percent_of_the_peak_derivative():
+    assert activations.get("sigmoid").saturation_threshold == pytest.approx(0.0125)
+    assert activations.get("tanh").saturation_threshold == pytest.approx(0.05)
+
+
+def test_histogram_equals_numpy_with_out_of_range_values_clipped_into_end_bins():
+    rng = np.random.default_rng(1)
+    values = rng.normal(0, 4, 5000)
+    values[:3] = [np.nan, np.inf, -np.inf]
+    edges = statistics.PREACT_EDGES
+    finite = values[np.isfinite(values)]
+    expected, _ = np.histogram(np.clip(finite, edges[0], edges[-1]), bins=edges)
+    counts = statistics.histogram(values, edges)
+    # bins agree except for values that sit exactly on an inner edge (none here: continuous data)
+    np.testing.assert_array_equal(counts, expected)
+    assert counts.sum() == len(finite)
+    assert not counts.flags.writeable
+
+
+def test_unit_groups_find_clones_within_tolerance_only():
+    rng = np.random.default_rng(2)
+    W = rng.standard_normal((4, 6))
+    W[:, 3] = W[:, 0] * (1 + 1e-12)
+    W[:, 5] = W[:, 0]
+    b = rng.standard_normal(6)
+    b[3] = b[0]
+    b[5] = b[0]
+    groups = statistics.unit_groups(W, b)
+    assert groups[0] == groups[3] == groups[5]
+    assert len(set(groups)) == 4
+    b[5] = b[0] + 1e-6  # a bias that differs beyond 1e-9 makes it a different unit
+    assert len(set(statistics.unit_groups(W, b))) == 5
+
+
+def test_unit_groups_of_a_constant_layer_are_one_group():
+    assert set(statistics.unit_groups(np.full((3, 8), 0.5), np.zeros(8))) == {0}
+
+
+def test_huge_weights_give_nonfinite_counts_not_errors(recwarn):
+    settings = Settings(init="random_normal", init_params={"stddev": 1e200}, gain=1e6, depth=3, width=8,
+                        activation="linear")
+    stats = Trainer(settings).statistics()
+    assert not recwarn.list
+    assert any(layer.nonfinite > 0 for layer in stats.layers) and not np.isfinite(stats.loss)
+    assert all(0.0 <= layer.saturated_fraction <= 1.0 for layer in stats.layers)
+
+
+def test_json_turns_nonfinite_into_null():
+    settings = Settings(init="random_normal", init_params={"stddev": 1e200}, gain=1e6, depth=3, width=8,
+                        activation="linear")
+    rows = [layer.as_json() for layer in Trainer(settings).statistics().layers]
+    values = [v for row in rows for v in row.values() if isinstance(v, float)]
+    assert all(np.isfinite(values))
+    assert any(v is None for row in rows for v in row.values())

@@ -1,0 +1,398 @@
+"""The distribution views (activations, saturation, gradients) draw exactly the statistics.
+
+Every test renders Snapshots of real Trainers and reads back the items' data: histogram curves
+against the normalized statistics, annotations against the means and stds, the derivative curve
+against the activation, bars and heat map against the saturated fractions, the std lines against
+the gradient stds. Item-count tests hold the views to "create once, update in place".
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from winit_gui import activations, snapshot
+from winit_gui.app import theme as themes
+from winit_gui.app.views import histograms
+from winit_gui.app.views.activations import FULL_POST, FULL_PRE, ActivationView
+from winit_gui.app.views.gradients import ALL_ZERO, FULL as GRAD_FULL, GradientView
+from winit_gui.app.views.saturation import SaturationView
+from winit_gui.settings import Settings
+from winit_gui.statistics import LOG_GRAD_EDGES, PREACT_EDGES
+from winit_gui.training import Trainer
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+DEFAULT = Settings()
+TOO_SMALL = Settings(dataset="normal", depth=10, width=64, activation="tanh", init="random_normal",
+                     init_params={"stddev": 0.01})
+TOO_LARGE = Settings(dataset="circle", depth=6, width=16, activation="tanh", init="random_normal",
+                     init_params={"stddev": 1.0}, gain=4.0)
+ZEROS = Settings(dataset="circle", depth=3, width=6, activation="tanh", init="zeros")
+
+
+def snap(settings: Settings, steps: int = 0, serial: int = 1) -> snapshot.Snapshot:
+    trainer = Trainer(settings)
+    trainer.train(steps)
+    return snapshot.build(trainer, serial=serial, playing=False)
+
+
+@pytest.fixture(scope="module")
+def default_snap():
+    return snap(DEFAULT)
+
+
+@pytest.fixture(params=["dark", "light"])
+def theme(request):
+    return themes.load(request.param)
+
+
+def make(qtbot, cls, theme, size=(800, 500)):
+    view = cls(theme)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    return view
+
+
+def visible_slots(view) -> list[int]:
+    return [s for s, c in enumerate(view.ridges.curves) if c.isVisible()]
+
+
+def note(view, slot: int) -> str:
+    return view.ridges.notes[slot].toPlainText()
+
+
+def numbers(text: str) -> list[float]:
+    return [float(m) for m in NUMBER.findall(text.replace("−", "-"))]
+
+
+def scene_items(view) -> set:
+    return set(view.scene().items())
+
+
+# ---- helpers ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n, cap", [(1, 12), (7, 12), (12, 12), (13, 12), (31, 12), (50, 12), (64, 12), (9, 6)])
+def test_sample_layers_keeps_first_and_last_under_the_cap(n, cap):
+    shown, k = histograms.sample_layers(n, cap)
+    assert shown[0] == 0 and shown[-1] == n - 1
+    assert len(shown) <= cap
+    assert len(shown) == n if n <= cap else k > 1
+    assert all(b - a == k for a, b in zip(shown[:-2], shown[1:-1]))  # every k-th (the last may be closer)
+
+
+# ---- activation view ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["pre", "post"])
+def test_activation_histograms_are_the_normalized_statistics(qtbot, theme, default_snap, mode):
+    view = make(qtbot, ActivationView, theme)
+    view.set_mode(mode)
+    view.render(default_snap)
+    stats = default_snap.stats
+    assert visible_slots(view) == list(range(len(stats.layers)))
+    full = FULL_PRE if mode == "pre" else FULL_POST
+    edges = PREACT_EDGES if mode == "pre" else stats.act_edges
+    for slot, layer in enumerate(stats.layers):
+        counts = layer.preact_hist if mode == "pre" else layer.act_hist
+        expected = np.minimum(counts / counts.sum(), full)
+        curve = view.ridges.curves[slot]
+        np.testing.assert_allclose(curve.xData, edges)
+        np.testing.assert_allclose(curve.yData, expected, rtol=1e-12, atol=1e-15)
+        assert curve.opts["stepMode"] == "center"
+
+
+def test_activation_log_counts_change_the_data(qtbot, theme, default_snap):
+    view = make(qtbot, ActivationView, theme)
+    view.render(default_snap)
+    linear = [c.yData.copy() for c in view.ridges.curves[:len(default_snap.stats.layers)]]
+    view.set_log_counts(True)  # redraws the current snapshot
+    for slot, layer in enumerate(default_snap.stats.layers):
+        frac = layer.preact_hist / layer.preact_hist.sum()
+        with np.errstate(divide="ignore"):
+            expected = np.clip(np.log10(frac), histograms.LOG_FLOOR, 0.0)
+        y = view.ridges.curves[slot].yData
+        np.testing.assert_allclose(y, expected)
+        assert not np.allclose(y, linear[slot])
+    view.set_log_counts(False)
+    np.testing.assert_allclose(view.ridges.curves[0].yData, linear[0])
+
+
+@pytest.mark.parametrize("mode", ["pre", "post"])
+def test_activation_annotations_give_mean_and_std(qtbot, default_snap, mode):
+    view = make(qtbot, ActivationView, themes.load("dark"))
+    view.set_mode(mode)
+    view.render(default_snap)
+    for slot, layer in enumerate(default_snap.stats.layers):
+        mean, std = (layer.preact_mean, layer.preact_std) if mode == "pre" else (layer.act_mean, layer.act_std)
+        text = note(view, slot)
+        assert "μ" in text and "σ" in text
+        got_mean, got_std = numbers(text)[:2]
+        assert got_mean == pytest.approx(mean, rel=0.05, abs=1e-12)  # 2-3 significant digits
+        assert got_std == pytest.approx(std, rel=0.05)
+    labels = [label for _, label in view.ridges.label_axis._tickLevels[0]]
+    assert labels == [*map(str, range(1, len(default_snap.stats.layers))), "out"]
+
+
+def test_mode_switch_changes_axis_and_rejects_unknown_modes(qtbot, default_snap):
+    view = make(qtbot, ActivationView, themes.load("dark"))
+    view.render(default_snap)
+    assert view.ridges.lo == PREACT_EDGES[0] and view.ridges.hi == PREACT_EDGES[-1]
+    view.set_mode("post")
+    assert (view.ridges.lo, view.ridges.hi) == activations.get("tanh").value_range
+    with pytest.raises(ValueError, match="pre"):
+        view.set_mode("sideways")
+
+
+def test_saturated_layers_show_clipped_end_bins(qtbot):
+    s = snap(TOO_LARGE)
+    view = make(qtbot, ActivationView, themes.load("light"))
+    view.render(s)
+    ticks = [label for _, label in view.ridges.plot.getAxis("bottom")._tickLevels[0]]
+    assert ticks[0].startswith("≤") and ticks[-1].startswith("≥")  # the ends hold everything beyond
+    for slot, layer in enumerate(s.stats.hidden[1:], start=1):
+        frac = layer.preact_hist / layer.preact_hist.sum()
+        beyond = frac[0] + frac[-1]
+        assert beyond > 0.5
+        assert f"{beyond:.0%} beyond ±6" in note(view, slot)
+    # activations: the two end bins of tanh are the tallest, clipped and labelled with their share
+    view.set_mode("post")
+    markers = [m for m in view.ridges.peaks[3] if m.isVisible()]
+    assert len(markers) == 2
+    frac = s.stats.layers[3].act_hist / s.stats.layers[3].act_hist.sum()
+    assert frac[0] > FULL_POST and frac[-1] > FULL_POST
+    assert view.ridges.curves[3].yData[0] == FULL_POST
+
+
+def test_collapsed_layers_are_a_labelled_spike_at_zero(qtbot):
+    s = snap(TOO_SMALL)
+    view = make(qtbot, ActivationView, themes.load("dark"))
+    view.render(s)
+    deepest = len(s.stats.layers) - 2  # the last hidden layer
+    frac = s.stats.layers[deepest].preact_hist / s.stats.layers[deepest].preact_hist.sum()
+    middle = len(frac) // 2
+    assert frac[middle - 1] + frac[middle] == pytest.approx(1.0)  # all values in the two bins around 0
+    y = view.ridges.curves[deepest].yData
+    assert y[middle - 1] == y[middle] == FULL_PRE  # reaches the ridge's ceiling
+    shown = [m.toPlainText() for m in view.ridges.peaks[deepest] if m.isVisible()]
+    assert shown == ["100%"]
+
+
+def test_activation_view_is_fixed_and_renders_without_new_items(qtbot, theme, default_snap):
+    view = make(qtbot, ActivationView, theme)
+    view.render(default_snap)
+    items = scene_items(view)
+    trainer = Trainer(DEFAULT)
+    trainer.train(20)
+    view.render(snapshot.build(trainer, serial=2, playing=True))
+    view.set_log_counts(True)
+    view.set_mode("post")
+    assert scene_items(view) == items
+    assert view.plot.getViewBox().state["autoRange"] == [False, False]
+
+
+def test_depth_change_relayouts_the_pooled_ridges(qtbot, default_snap):
+    view = make(qtbot, ActivationView, themes.load("dark"))
+    view.render(default_snap)
+    items = scene_items(view)
+    deeper = snap(DEFAULT.replace(depth=9))
+    view.render(deeper)
+    assert visible_slots(view) == list(range(10))
+    assert [lab for _, lab in view.ridges.label_axis._tickLevels[0]] == [*map(str, range(1, 10)), "out"]
+    assert view.ridges.baseline(0) == 9 and view.ridges.baseline(9) == 0
+    for slot, layer in enumerate(deeper.stats.layers):
+        expected = np.minimum(layer.preact_hist / layer.preact_hist.sum(), FULL_PRE)
+        np.testing.assert_allclose(view.ridges.curves[slot].yData, expected)
+    view.render(default_snap)
+    assert visible_slots(view) == list(range(7))
+    assert scene_items(view) == items  # a pool: the depth changes, the items do not
+
+
+def test_fifty_layers_show_every_kth_with_first_and_last(qtbot):
+    s = snap(Settings(dataset="circle", depth=49, width=8))
+    assert len(s.stats.layers) == 50
+    for cls in (ActivationView, GradientView):
+        view = make(qtbot, cls, themes.load("dark"))
+        view.render(s)
+        slots = visible_slots(view)
+        assert 2 <= len(slots) <= histograms.MAX_RIDGES
+        labels = [lab for _, lab in view.ridges.label_axis._tickLevels[0]]
+        assert labels[0] == "1" and labels[-1] == "out" and len(labels) == len(slots)
+        title = view.plot.titleLabel.text if cls is ActivationView else view.title_label.text
+        assert "every 5th layer shown" in title
+        # the shown layers' data, not the first few layers'
+        shown, _ = histograms.sample_layers(50)
+        last = s.stats.layers[shown[-2]]
+        if cls is ActivationView:
+            expected = np.minimum(last.preact_hist / last.preact_hist.sum(), FULL_PRE)
+            np.testing.assert_allclose(view.ridges.curves[len(shown) - 2].yData, expected)
+
+
+def test_activation_view_draws_in_the_theme_colours(qtbot):
+    theme = themes.load("dark")
+    view = make(qtbot, ActivationView, theme, size=(600, 400))
+    view.show_snapshot(snap(DEFAULT))
+    view.show()
+    qtbot.waitExposed(view)
+    image = view.grab().toImage()
+    from PySide6 import QtGui
+
+    def count(color: str) -> int:
+        target = QtGui.QColor(color).rgb()
+        return sum(image.pixel(x, y) == target for x in range(0, image.width(), 2)
+                   for y in range(0, image.height(), 2))
+
+    assert count(theme.background) > 0.3 * image.width() * image.height() / 4
+    assert count(theme.layer_color(0)) > 20  # the first layer's outline
+
+
+# ---- saturation view ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, peak", [("sigmoid", 0.25), ("tanh", 1.0), ("relu", 1.0)])
+def test_derivative_curve_and_threshold(qtbot, name, peak):
+    s = snap(DEFAULT.replace(activation=name, depth=3))
+    view = make(qtbot, SaturationView, themes.load("light"))
+    view.render(s)
+    x, y = view.derivative.getData()
+    assert x[0] == PREACT_EDGES[0] and x[-1] == PREACT_EDGES[-1]
+    assert y.max() == pytest.approx(peak, rel=1e-12)
+    act = activations.get(name)
+    np.testing.assert_allclose(y, act.df(x))
+    assert view.threshold.value() == pytest.approx(0.05 * peak)
+    assert act.derivative_formula in view.curve_plot.titleLabel.text
+    # the shaded band covers exactly the flat tails
+    shade = view.shade.yData
+    np.testing.assert_array_equal(shade > 0, act.df(x) < act.saturation_threshold)
+    # each overlaid pre-activation histogram is scaled to the curve's peak
+    for slot in range(3):
+        overlay = view.overlays[slot]
+        assert overlay.isVisible()
+        counts = s.stats.layers[slot].preact_hist
+        np.testing.assert_allclose(overlay.yData, counts / counts.max() * peak)
+    assert not view.overlays[3].isVisible()
+
+
+def test_saturation_bars_are_the_saturated_fractions(qtbot, theme):
+    s = snap(TOO_LARGE)
+    view = make(qtbot, SaturationView, theme)
+    view.render(s)
+    n = len(s.stats.layers)
+    np.testing.assert_allclose(view.bars.opts["x"], np.arange(1, n + 1))
+    np.testing.assert_allclose(view.bars.opts["height"], [layer.saturated_fraction for layer in s.stats.layers])
+    assert min(view.bars.opts["height"][1:-1]) > 0.8  # the too-large lesson
+
+
+def test_saturation_heat_map_is_steps_by_layers(qtbot):
+    trainer = Trainer(DEFAULT.replace(activation="sigmoid", depth=4, width=16, lr=0.5))
+    view = make(qtbot, SaturationView, themes.load("dark"))
+    items = None
+    for serial in range(6):
+        s = snapshot.build(trainer, serial=serial, playing=True)
+        view.render(s)
+        items = items or scene_items(view)
+        trainer.train(25)
+    view.render(snapshot.build(trainer, serial=99, playing=False))
+    again = snapshot.build(trainer, serial=100, playing=False)  # same step recorded twice
+    view.render(again)
+    history = again.saturation_history
+    assert history.shape == (8, 6)
+    image = view.image.image
+    assert image.shape == (7, 5)  # distinct steps x layers (4 hidden + output)
+    np.testing.assert_allclose(image, history[[0, 1, 2, 3, 4, 5, 7], 1:])
+    np.testing.assert_allclose(view.image.getLevels(), [0.0, 1.0])
+    rect = view.image.mapRectToParent(view.image.boundingRect())
+    assert rect.left() == pytest.approx(0.0) and rect.right() >= 150
+    assert view.heat_plot.getViewBox().state["autoRange"] == [False, False]
+    assert view.heat_plot.viewRange()[0] == [0.0, 200.0]
+    assert scene_items(view) == items
+
+
+def test_saturation_depth_change_relayouts(qtbot):
+    view = make(qtbot, SaturationView, themes.load("dark"))
+    view.render(snap(DEFAULT))
+    items = scene_items(view)
+    deep = snap(DEFAULT.replace(depth=20))
+    view.render(deep)
+    assert len(view.bars.opts["height"]) == 21
+    assert view.image.image.shape == (1, 21)
+    assert sum(o.isVisible() for o in view.overlays) == 6
+    assert view.overlay_note.toPlainText() == "every 4th hidden layer"
+    view.render(snap(DEFAULT.replace(depth=2)))
+    assert len(view.bars.opts["height"]) == 3
+    assert sum(o.isVisible() for o in view.overlays) == 2
+    assert scene_items(view) == items
+
+
+# ---- gradient view ----------------------------------------------------------------------------------
+
+def test_gradient_ridges_and_std_lines_are_the_statistics(qtbot, theme, default_snap):
+    view = make(qtbot, GradientView, theme)
+    view.render(default_snap)
+    layers = default_snap.stats.layers
+    for slot, layer in enumerate(layers):
+        curve = view.ridges.curves[slot]
+        np.testing.assert_allclose(curve.xData, LOG_GRAD_EDGES)
+        frac = layer.backprop_hist * (1 - layer.backprop_zero_fraction) / layer.backprop_hist.sum()
+        np.testing.assert_allclose(curve.yData, np.minimum(frac, GRAD_FULL))
+        assert numbers(note(view, slot))[0] == pytest.approx(layer.backprop_std, rel=0.05)
+    x, y = view.backprop_line.getData()  # log axis: the item holds log10 of the data
+    np.testing.assert_allclose(x, np.arange(1, len(layers) + 1))
+    np.testing.assert_allclose(y, np.log10([layer.backprop_std for layer in layers]))
+    _, y = view.weight_line.getData()
+    np.testing.assert_allclose(y, np.log10([layer.grad_std for layer in layers]))
+    x, _ = view.zero_marks.getData()
+    assert x is None or x.size == 0  # no zero std, no cross
+
+
+def test_zero_gradients_are_reported_in_words(qtbot):
+    s = snap(ZEROS)
+    view = make(qtbot, GradientView, themes.load("light"))
+    view.render(s)
+    hidden = len(s.stats.hidden)
+    assert all(layer.backprop_zero_fraction == 1.0 for layer in s.stats.hidden)
+    for slot in range(hidden):
+        assert note(view, slot) == ALL_ZERO
+        np.testing.assert_array_equal(view.ridges.curves[slot].yData, 0.0)
+    assert ALL_ZERO not in note(view, hidden)  # the output layer's error is not zero
+    x, _ = view.zero_marks.getData()
+    zero = [i + 1 for i, layer in enumerate(s.stats.layers) if not (layer.backprop_std > 0 and layer.grad_std > 0)]
+    np.testing.assert_array_equal(x, zero)
+
+
+def test_partly_zero_gradients_give_a_percentage(qtbot):
+    s = snap(Settings(dataset="normal", depth=4, width=64, activation="relu", init="he_normal"))
+    view = make(qtbot, GradientView, themes.load("dark"))
+    view.render(s)
+    layer = s.stats.layers[1]
+    assert 0.2 < layer.backprop_zero_fraction < 0.8
+    assert f"{layer.backprop_zero_fraction:.0%} = 0" in note(view, 1)
+    # fractions are of all values: the ridge holds only the non-zero share
+    assert view.ridges.curves[1].yData.sum() <= 1 - layer.backprop_zero_fraction + 1e-9
+
+
+def test_gradient_view_renders_without_new_items(qtbot, default_snap):
+    view = make(qtbot, GradientView, themes.load("dark"))
+    view.render(default_snap)
+    items = scene_items(view)
+    view.render(snap(ZEROS))
+    view.render(snap(DEFAULT, steps=10))
+    view.set_theme(themes.load("light"))
+    assert scene_items(view) == items
+    assert view.ridges.plot.getViewBox().state["autoRange"] == [False, False]
+    assert view.std_plot.getViewBox().state["autoRange"] == [False, False]
+
+
+def test_theme_switch_restyles(qtbot, default_snap):
+    dark, light = themes.load("dark"), themes.load("light")
+    for cls in (ActivationView, SaturationView, GradientView):
+        view = make(qtbot, cls, dark)
+        view.show_snapshot(default_snap)
+        view.set_theme(light)
+        assert view.backgroundBrush().color().name() == light.background
+        if hasattr(view, "ridges"):
+            pen = view.ridges.curves[0].opts["pen"]
+            assert pen.color().name() == light.layer_color(0) and pen.widthF() == light.line_width
+            assert view.ridges.notes[0].color.name() == light.foreground
+        else:
+            assert view.derivative.opts["pen"].color().name() == light.curve

@@ -1,0 +1,241 @@
+"""``winit-gui render`` and ``winit-gui record``: the app's pictures, made without a display.
+
+The pictures are the app's own: a real MainWindow (same views, same theme, same layout, 1600 x
+1000 like the app opens), not a look-alike. Only the training differs: instead of the window's
+worker thread, a Trainer here trains synchronously and each picture is a Snapshot built from it
+with ``snapshot.build``, exactly what the worker would publish at that step. So a script gets
+the same figure every time, whatever the machine's speed.
+
+The loss and saturation curves are the trainer's histories, which the app fills at every
+snapshot it publishes. Here a history point is recorded every ``history_every(steps)`` steps
+(about HISTORY_POINTS points per run), so a rendered curve looks like the live one.
+
+``record`` grabs a frame at every step of ``frame_steps(steps)``: step 0, then every
+``ceil(steps / (MAX_FRAMES - 1))`` steps, and the last step, so ``--steps 30`` gives 31 frames
+(steps 0..30) and a long run at most MAX_FRAMES frames (4 seconds at 15 fps).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from pathlib import Path
+
+from winit_gui import experiment as experiments
+from winit_gui import presets
+
+WINDOW_SIZE = (1600, 1000)
+"""The size the app's window opens at."""
+MAX_FRAMES = 60
+HISTORY_POINTS = 200
+
+
+def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
+    """The training steps at which ``record`` grabs a frame: 0, k, 2k, ... and ``steps`` itself."""
+    if steps <= 0:
+        return [0]
+    every = max(1, math.ceil(steps / (max_frames - 1)))
+    marks = list(range(0, steps + 1, every))
+    if marks[-1] != steps:
+        marks.append(steps)
+    return marks
+
+
+def history_every(steps: int) -> int:
+    return max(1, steps // HISTORY_POINTS)
+
+
+def use_offscreen_if_no_display() -> None:
+    """Qt's offscreen platform when there is no display (a server, CI, ssh), unless chosen already.
+
+    Only where a display means X11 or Wayland: macOS and Windows always have their own.
+    """
+    if sys.platform in ("win32", "darwin") or "QT_QPA_PLATFORM" in os.environ:
+        return
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def load_experiment(parser: argparse.ArgumentParser, args: argparse.Namespace):
+    """(experiment, preset name or None) from --preset / --load; a bad one exits 2 via parser.error."""
+    if getattr(args, "load", None):
+        try:
+            return experiments.load(args.load), None
+        except experiments.ExperimentFileError as err:
+            parser.error(str(err))
+    name = getattr(args, "preset", None) or presets.DEFAULT
+    try:
+        return presets.load(name), name
+    except ValueError as err:
+        parser.error(str(err))
+
+
+class Film:
+    """A MainWindow fed by a synchronous Trainer instead of its worker thread."""
+
+    def __init__(self, experiment, preset: str | None, theme: str, total_steps: int):
+        from PySide6 import QtCore, QtWidgets
+
+        from winit_gui.app.main_window import MainWindow
+        from winit_gui.training import Trainer
+
+        self._app = QtWidgets.QApplication.instance()
+        self.window = MainWindow(preset=preset, experiment=experiment, theme=theme)
+        # The window starts its worker; stop it, and drop the snapshot it may have published, so
+        # that only the snapshots built here are ever shown.
+        self.window.shutdown()
+        self._app.processEvents()
+        self.window.bridge.take()
+        # Laid out and painted like a shown window, but never on a screen.
+        self.window.setAttribute(QtCore.Qt.WA_DontShowOnScreen, True)
+        self.window.resize(*WINDOW_SIZE)
+        self.window.show()
+        self.trainer = Trainer(experiment.settings)
+        self._serial = 0
+        self._every = history_every(total_steps)
+        self._last_history: int | None = None
+        self._settle()
+
+    def _settle(self) -> None:
+        from PySide6 import QtCore
+
+        for _ in range(3):
+            QtCore.QCoreApplication.sendPostedEvents()
+            self._app.processEvents()
+
+    def train_to(self, step: int) -> None:
+        """Train up to ``step``, recording the loss and saturation histories on the way (the
+        point at ``step`` itself comes from the snapshot that ``show`` builds)."""
+        trainer, every = self.trainer, self._every
+        if trainer.step < step:
+            self._history_point()  # the starting point, like the app's first snapshot
+        while trainer.step < step:
+            trainer.train(min(every - trainer.step % every, step - trainer.step))
+            if trainer.step < step:
+                self._history_point()
+
+    def _history_point(self) -> None:
+        from winit_gui import snapshot as snapshots
+
+        if self._last_history == self.trainer.step:
+            return
+        samples = snapshots.display_samples(self.trainer.network.sizes)
+        self.trainer.evaluate(samples)
+        self.trainer.statistics(samples)
+        self._last_history = self.trainer.step
+
+    def show(self) -> None:
+        """Build the snapshot of the trainer's current step and show it as the window would."""
+        from winit_gui import snapshot as snapshots
+
+        self._serial += 1
+        snap = snapshots.build(self.trainer, self._serial, playing=False)
+        self._last_history = snap.step
+        window = self.window
+        # What MainWindow._show_newest does with a snapshot from the worker.
+        window.snapshot = snap
+        for view in window.views:
+            view.show_snapshot(snap)
+        window.step_label.setText(f"Step {snap.step}")
+        self._settle()
+
+    def close(self) -> None:
+        self.window.close()
+        self.window.deleteLater()
+        self._settle()
+
+
+QUIET_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+"""Qt's offscreen platform says this for every window shown: noise, not news, for a script."""
+
+
+def _app():
+    from PySide6 import QtCore, QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        previous = None
+
+        def handler(mode, context, message):
+            if message in QUIET_MESSAGES:
+                return
+            if previous is not None:
+                previous(mode, context, message)
+            else:
+                print(message, file=sys.stderr)
+
+        previous = QtCore.qInstallMessageHandler(handler)
+        app = QtWidgets.QApplication(["winit-gui"])
+        app.setApplicationName("winit_gui")
+    return app
+
+
+def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    use_offscreen_if_no_display()
+    experiment, preset = load_experiment(parser, args)
+    if args.command == "render":
+        return _render(parser, args, experiment, preset)
+    return _record(parser, args, experiment, preset)
+
+
+def _render(parser, args, experiment, preset) -> int:
+    from winit_gui.app import export
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out {out} is a file; give a folder for the images")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        parser.error(f"cannot create --out {out}: {err.strerror or err}")
+    _app()
+    film = Film(experiment, preset, args.theme, args.steps)
+    try:
+        film.train_to(args.steps)
+        film.show()
+        formats = ("png", "svg") if args.format == "both" else (args.format,)
+        written = [export.export_window(film.window, out / "window.png", args.scale)]
+        for name in export.VIEW_NAMES:
+            view = export.find_view(film.window, name)
+            for fmt in formats:
+                written.append(export.export_view(view, out / f"{name}.{fmt}", args.scale))
+    finally:
+        film.close()
+    for path in written:
+        print(path)
+    return 0
+
+
+def _record(parser, args, experiment, preset) -> int:
+    from winit_gui.app import export, recording
+
+    out = Path(args.out)
+    try:
+        recording.kind_of(out)
+    except ValueError as err:
+        parser.error(f"--out: {err}")
+    if args.fps <= 0:
+        parser.error(f"--fps must be positive, got {args.fps:g}")
+    _app()
+    film = Film(experiment, preset, args.theme, args.steps)
+    try:
+        writer, message = recording.open_writer(out, args.fps)
+    except OSError as err:
+        film.close()
+        parser.error(f"cannot write --out {out}: {err.strerror or err}")
+    try:
+        for step in frame_steps(args.steps):
+            film.train_to(step)
+            film.show()
+            writer.add(export.render(film.window, args.view, args.scale), film.window.theme.background)
+    finally:
+        writer.close()
+        film.close()
+    print(writer.path)
+    if message:
+        # The film is there, but not in the form asked for: say so, and let scripts notice.
+        print(message, file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,252 @@
+"""The main window: controls wired to engine commands, snapshots wired to views."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from winit_gui import presets
+from winit_gui.app import theme as themes
+from winit_gui.app.bridge import EngineBridge
+from winit_gui.app.controls import ControlPanel
+from winit_gui.app.views.activations import ActivationView
+from winit_gui.app.views.boundary import BoundaryView
+from winit_gui.app.views.gradients import GradientView
+from winit_gui.app.views.loss import LossView
+from winit_gui.app.views.network import NetworkView
+from winit_gui.app.views.saturation import SaturationView
+from winit_gui.experiment import Experiment
+from winit_gui.snapshot import Snapshot
+
+
+class LessonPanel(QtWidgets.QFrame):
+    """The lesson's title, its explanation, and its one-click alternative initializer."""
+
+    alternativeRequested = QtCore.Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("lessonPanel")
+        layout = QtWidgets.QVBoxLayout(self)
+        self.title = QtWidgets.QLabel(objectName="lessonTitle", wordWrap=True)
+        font = self.title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.title.setFont(font)
+        self.text = QtWidgets.QLabel(objectName="lessonText", wordWrap=True)
+        self.text.setAlignment(QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
+        self.alternative = QtWidgets.QPushButton(objectName="alternativeButton")
+        self.alternative.clicked.connect(lambda: self.alternativeRequested.emit(self._alternative))
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        layout.addWidget(self.alternative)
+        self._alternative = ""
+
+    def show_lesson(self, experiment: Experiment) -> None:
+        self.title.setText(experiment.title or "Your experiment")
+        self.text.setText(experiment.explanation)
+        self._alternative = experiment.alternative
+        self.alternative.setText(f"Try {experiment.alternative}")
+        self.alternative.setToolTip(f"Switch the initializer to {experiment.alternative}, same seed")
+        self.alternative.setVisible(bool(experiment.alternative))
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    def __init__(self, preset: str | None = None, experiment: Experiment | None = None, theme: str = "dark"):
+        super().__init__()
+        self.setWindowTitle("winit_gui: weight initialization, seen")
+        self.theme = themes.load(theme)
+        if experiment is None:
+            preset = preset or presets.DEFAULT
+            experiment = presets.load(preset)
+        self.experiment = experiment
+        self.snapshot: Snapshot | None = None
+        self._closed = False
+
+        self.bridge = EngineBridge(experiment.settings, self)
+        self.controls = ControlPanel(experiment.settings)
+        self.lesson = LessonPanel()
+        self.views = [NetworkView(self.theme), BoundaryView(self.theme), LossView(self.theme),
+                      ActivationView(self.theme), SaturationView(self.theme), GradientView(self.theme)]
+        self.network_view, self.boundary_view, self.loss_view, self.activation_view, \
+            self.saturation_view, self.gradient_view = self.views
+
+        self._build_toolbar()
+        self._build_layout()
+        self._build_shortcuts()
+        self.step_label = QtWidgets.QLabel("Step 0", objectName="stepLabel")
+        self.step_label.setToolTip("Training steps since the last initialization")
+        self.statusBar().addPermanentWidget(self.step_label)
+
+        self.controls.settingsEdited.connect(self._settings_edited)
+        self.controls.invalidEdit.connect(lambda message: self.statusBar().showMessage(message, 8000))
+        self.controls.newSeedRequested.connect(self.new_seed)
+        self.lesson.alternativeRequested.connect(
+            lambda name: self.controls.init_combo.setCurrentIndex(
+                self.controls.init_combo.findData(name, QtCore.Qt.UserRole)))
+        self.bridge.snapshotReady.connect(self._show_newest)
+        app = QtWidgets.QApplication.instance()
+        app.aboutToQuit.connect(self.shutdown)
+
+        self.set_theme(self.theme)
+        self.lesson.show_lesson(experiment)
+        self._select_preset_in_combo(preset)
+        self.resize(1600, 1000)
+        self.bridge.start()
+
+    # ---- construction ----------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = self.addToolBar("Training")
+        bar.setObjectName("trainingToolbar")
+        bar.setMovable(False)
+        self.play_button = QtWidgets.QPushButton("Play", objectName="playButton", checkable=True)
+        self.play_button.setToolTip("Train continuously / pause (Space)")
+        self.step_button = QtWidgets.QPushButton("Step", objectName="stepButton")
+        self.step_button.setToolTip("One training step (Right arrow)")
+        self.reset_button = QtWidgets.QPushButton("Reset", objectName="resetButton")
+        self.reset_button.setToolTip("Back to step 0 with the same initial weights (R)")
+        self.preset_combo = QtWidgets.QComboBox(objectName="presetCombo")
+        self.preset_combo.setToolTip("Open a lesson")
+        self.preset_combo.addItem("(your experiment)", "")
+        for name in presets.names():
+            self.preset_combo.addItem(f"{name}: {presets.load(name).title}", name)
+        for widget in (self.play_button, self.step_button, self.reset_button):
+            bar.addWidget(widget)
+        bar.addSeparator()
+        bar.addWidget(QtWidgets.QLabel(" Lesson "))
+        bar.addWidget(self.preset_combo)
+        bar.addSeparator()
+        self.theme_button = QtWidgets.QPushButton("Light theme", objectName="themeButton", checkable=True)
+        self.theme_button.setToolTip("Light theme for projectors and slides")
+        bar.addWidget(self.theme_button)
+        self.font_spin = QtWidgets.QSpinBox(objectName="fontSizeSpin")
+        self.font_spin.setRange(8, 28)
+        self.font_spin.setPrefix("Text ")
+        self.font_spin.setSuffix(" pt")
+        self.font_spin.setToolTip("Text size, for the back of the lecture hall")
+        bar.addWidget(self.font_spin)
+        self.preactivation_box = QtWidgets.QCheckBox("Pre-activations", objectName="preactivationCheck")
+        self.preactivation_box.setToolTip("Histograms of z = W·x + b (checked) or of the activations f(z)")
+        self.preactivation_box.setChecked(True)
+        self.log_counts_box = QtWidgets.QCheckBox("Log counts", objectName="logCountsCheck")
+        self.log_loss_box = QtWidgets.QCheckBox("Log loss", objectName="logLossCheck")
+        for box in (self.preactivation_box, self.log_counts_box, self.log_loss_box):
+            bar.addWidget(box)
+
+        self.play_button.toggled.connect(self._play_toggled)
+        self.step_button.clicked.connect(self.step_once)
+        self.reset_button.clicked.connect(self.reset)
+        self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
+        self.theme_button.toggled.connect(lambda light: self.set_theme(themes.load("light" if light else "dark")))
+        self.font_spin.valueChanged.connect(lambda size: self.set_theme(self.theme.scaled(size)))
+        self.preactivation_box.toggled.connect(lambda pre: self.activation_view.set_mode("pre" if pre else "post"))
+        self.log_counts_box.toggled.connect(self.activation_view.set_log_counts)
+        self.log_loss_box.toggled.connect(self.loss_view.set_log_loss)
+
+    def _build_layout(self) -> None:
+        grid = QtWidgets.QGridLayout()
+        grid.setSpacing(6)
+        for i, view in enumerate(self.views):
+            grid.addWidget(view, i // 3, i % 3)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+        views = QtWidgets.QWidget()
+        views.setLayout(grid)
+
+        side = QtWidgets.QWidget()
+        side_layout = QtWidgets.QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.lesson)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        side_layout.addWidget(scroll, 1)
+        side.setMinimumWidth(300)
+        side.setMaximumWidth(420)
+
+        splitter = QtWidgets.QSplitter()
+        splitter.addWidget(side)
+        splitter.addWidget(views)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+
+    def _build_shortcuts(self) -> None:
+        for key, slot in ((QtCore.Qt.Key_Space, self.play_button.toggle),
+                          (QtCore.Qt.Key_Right, self.step_once),
+                          (QtCore.Qt.Key_R, self.reset)):
+            QtGui.QShortcut(QtGui.QKeySequence(key), self, activated=slot)
+
+    # ---- commands --------------------------------------------------------------------------------
+    def step_once(self) -> None:
+        self.play_button.setChecked(False)
+        self.bridge.step()
+
+    def reset(self) -> None:
+        self.bridge.reset()
+
+    def new_seed(self) -> None:
+        seed = int.from_bytes(QtCore.QRandomGenerator.global_().generate().to_bytes(4, "little"), "little") % 2**31
+        self.controls.show_settings(self.controls.settings.replace(seed=seed))
+        self._settings_edited(self.controls.settings)
+
+    def open_experiment(self, experiment: Experiment, preset: str | None = None) -> None:
+        self.experiment = experiment
+        self.controls.show_settings(experiment.settings)
+        self.lesson.show_lesson(experiment)
+        self._select_preset_in_combo(preset)
+        self.bridge.apply(experiment.settings)
+
+    def set_theme(self, theme: themes.Theme) -> None:
+        self.theme = theme
+        themes.apply_to_application(QtWidgets.QApplication.instance(), theme)
+        for view in self.views:
+            view.set_theme(theme)
+        with QtCore.QSignalBlocker(self.font_spin), QtCore.QSignalBlocker(self.theme_button):
+            self.font_spin.setValue(theme.font_size)
+            self.theme_button.setChecked(theme.name == "light")
+
+    def shutdown(self) -> None:
+        """Stop and join the worker thread (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            self.bridge.stop()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # ---- slots -----------------------------------------------------------------------------------
+    def _settings_edited(self, settings) -> None:
+        self._select_preset_in_combo(None)
+        self.bridge.apply(settings)
+
+    def _play_toggled(self, playing: bool) -> None:
+        self.play_button.setText("Pause" if playing else "Play")
+        if playing:
+            self.bridge.play()
+        else:
+            self.bridge.pause()
+
+    def _preset_chosen(self, _index: int) -> None:
+        name = self.preset_combo.currentData()
+        if name:
+            self.open_experiment(presets.load(name), name)
+
+    def _select_preset_in_combo(self, preset: str | None) -> None:
+        with QtCore.QSignalBlocker(self.preset_combo):
+            self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(preset or "")))
+
+    def _show_newest(self) -> None:
+        snap = self.bridge.take()
+        if snap is None:
+            return
+        self.snapshot = snap
+        for view in self.views:
+            view.show_snapshot(snap)
+        self.step_label.setText(f"Step {snap.step}")
+        if not snap.playing and self.play_button.isChecked() and snap.diverged:
+            with QtCore.QSignalBlocker(self.play_button):
+                self.play_button.setChecked(False)
+                self.play_button.setText("Play")
+        if snap.message:
+            self.statusBar().showMessage(snap.message)

@@ -1,0 +1,1 @@
+"""pyqtgraph views: each renders a Snapshot and nothing else."""

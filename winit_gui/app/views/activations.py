@@ -1,0 +1,127 @@
+"""The distribution of every layer's pre-activations z or activations f(z), one ridge per layer.
+
+Glorot & Bengio 2010, Fig. 6: with a good initialization the histograms keep their spread through
+the depth; too small and they collapse to a spike at 0; too large and a tanh layer piles up in its
+two end bins (the statistics clip everything beyond the axis into the end bins, and the ends of the
+axis are labelled "<=" / ">=" wherever that can happen).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from winit_gui import activations
+from winit_gui.app.theme import Theme
+from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.histograms import (Ridgeline, fractions, fmt, layer_label, nice_ticks, sample_layers,
+                                            shown_note, tick_label)
+from winit_gui.snapshot import Snapshot
+from winit_gui.statistics import PREACT_EDGES
+
+MODES = ("pre", "post")
+FULL_PRE = 0.3
+"""Fraction per bin at a ridge's full height, pre-activations. Bins are 0.125 wide: a layer of std 1
+peaks near 0.05 (a sixth of the height), one of std 0.25 near 0.2; a collapsed layer (50 % in each
+bin next to 0) and a saturated one (a third of the values in each end bin) are clipped and labelled."""
+FULL_POST = 0.15
+"""The same for activations: their bins are narrower (tanh: 1/32), so the fractions per bin are smaller."""
+CLIPPED_NOTE = 0.01
+"""Pre-activations: say how many values lie beyond the axis when it is more than this fraction."""
+
+
+class ActivationView(SnapshotView):
+    object_name = "activationView"
+    title = "Activations"
+
+    def __init__(self, theme: Theme, parent=None):
+        super().__init__(theme, parent)
+        self.mode = "pre"
+        self.log_counts = False
+        self.plot = self.addPlot(row=0, col=0)
+        self.ridges = Ridgeline(self.plot, theme, note_sample="μ -0.000e-00  σ 0.000e-00")
+        self._title = ""
+        self._x_key = None
+        self.setBackground(theme.background)
+        self.apply_theme(theme)
+
+    # ---- options -----------------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        """"pre": pre-activations z = xW + b; "post": activations f(z)."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; valid: {', '.join(MODES)}")
+        if mode != self.mode:
+            self.mode = mode
+            self._redraw()
+
+    def set_log_counts(self, log: bool) -> None:
+        """Heights as log10 of the fraction per bin (shows the thin tails) instead of the fraction."""
+        log = bool(log)
+        if log != self.log_counts:
+            self.log_counts = log
+            self._redraw()
+
+    def _redraw(self) -> None:
+        self._style()
+        if self.snapshot is not None:
+            self.render(self.snapshot)
+
+    # ---- drawing -------------------------------------------------------------------------------
+    def render(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        stats = snapshot.stats
+        layers = stats.layers
+        shown, k = sample_layers(len(layers))
+        pre = self.mode == "pre"
+        edges = PREACT_EDGES if pre else stats.act_edges
+        self.ridges.set_scale(self.log_counts, FULL_PRE if pre else FULL_POST)
+        self.ridges.set_layers([layer_label(layers[i]) for i in shown])
+        self._set_x(edges, snapshot.settings.activation)
+        for slot, i in enumerate(shown):
+            layer = layers[i]
+            frac = fractions(layer.preact_hist if pre else layer.act_hist)
+            mean, std = (layer.preact_mean, layer.preact_std) if pre else (layer.act_mean, layer.act_std)
+            note = f"μ {fmt(mean)}  σ {fmt(std)}"
+            if pre:
+                beyond = frac[0] + frac[-1]
+                if beyond > CLIPPED_NOTE:
+                    note += f"\n{beyond:.0%} beyond ±{edges[-1]:g}"
+            self.ridges.set_ridge(slot, edges, frac, note)
+        what = "pre-activations z = xW + b" if pre else f"activations {snapshot.settings.activation}(z)"
+        scale = "log10 fraction per bin" if self.log_counts else "fraction per bin"
+        self._set_title(f"{what}  ({scale}){shown_note(len(layers), k)}")
+
+    def _set_x(self, edges: np.ndarray, activation: str) -> None:
+        key = (float(edges[0]), float(edges[-1]), self.mode, activation)
+        if key == self._x_key:
+            return
+        self._x_key = key
+        lo, hi = key[0], key[1]
+        open_lo = open_hi = True  # pre-activations: any value can lie beyond the axis
+        if self.mode == "post":
+            f = activations.get(activation).f
+            with np.errstate(all="ignore"):
+                tails = f(np.array([-1e6, 1e6]))
+            open_lo, open_hi = not tails[0] >= lo, not tails[1] <= hi
+        ticks = [(t, tick_label(t)) for t in nice_ticks(lo, hi)]
+        if open_lo:
+            ticks[0] = (lo, "≤" + tick_label(lo))
+        if open_hi:
+            ticks[-1] = (hi, "≥" + tick_label(hi))
+        self.ridges.set_x(edges, ticks)
+
+    def _set_title(self, text: str) -> None:
+        if text != self._title:
+            self._title = text
+            self.plot.setTitle(text, color=self.theme.foreground, size=f"{self.theme.font_size}pt")
+
+    # ---- theme -----------------------------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.ridges.apply_theme(theme)
+        self._style()
+
+    def _style(self) -> None:
+        bottom = "z" if self.mode == "pre" else "f(z)"
+        style_plot(self.plot, self.theme, left="layer", bottom=bottom)
+        title, self._title = self._title, ""
+        self._set_title(title)

@@ -1,0 +1,63 @@
+"""What every view shares: it renders Snapshots, follows the theme, and says what it shows."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6 import QtGui
+
+from winit_gui.app.theme import Theme
+from winit_gui.snapshot import Snapshot
+
+
+class SnapshotView(pg.GraphicsLayoutWidget):
+    """A pyqtgraph layout that draws Snapshots.
+
+    Subclasses create their plot items once in ``__init__`` and update them in place in
+    ``render`` (setData/setOpts/setImage): nothing per frame allocates items.
+    """
+
+    object_name = ""
+    title = ""
+
+    def __init__(self, theme: Theme, parent=None):
+        super().__init__(parent)
+        self.setObjectName(self.object_name)
+        self.theme = theme
+        self.snapshot: Snapshot | None = None
+        self.ci.setContentsMargins(4, 4, 4, 4)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.render(snapshot)
+
+    def render(self, snapshot: Snapshot) -> None:
+        raise NotImplementedError
+
+    def set_theme(self, theme: Theme) -> None:
+        """Restyle every item for ``theme`` and redraw the current snapshot."""
+        self.theme = theme
+        self.setBackground(theme.background)
+        self.apply_theme(theme)
+        if self.snapshot is not None:
+            self.render(self.snapshot)
+
+    def apply_theme(self, theme: Theme) -> None:
+        raise NotImplementedError
+
+
+def style_plot(plot: pg.PlotItem, theme: Theme, title: str = "", left: str = "", bottom: str = "") -> None:
+    """Axis pens, tick font and labels of ``plot`` for ``theme``."""
+    font = QtGui.QFont()
+    font.setPointSize(max(6, theme.font_size - 2))
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(theme.muted, width=1))
+        axis.setTextPen(pg.mkPen(theme.foreground))
+        axis.setStyle(tickFont=font)
+    label_style = {"color": theme.foreground, "font-size": f"{theme.font_size}pt"}
+    if left:
+        plot.setLabel("left", left, **label_style)
+    if bottom:
+        plot.setLabel("bottom", bottom, **label_style)
+    if title:
+        plot.setTitle(title, color=theme.foreground, size=f"{theme.font_size}pt")

@@ -1,0 +1,218 @@
+"""What the network computes: the decision boundary over the plane, or the output's spread per class.
+
+Two layouts share one PlotItem and are switched by item visibility, never by creating items:
+
+- 2-D data (``snapshot.boundary.probability`` is not None): a heat map of P(class 1) on a diverging
+  map from the theme's negative colour (class 0) through a neutral middle at 0.5 to its positive
+  colour (class 1), both Okabe-Ito, so colour-blind safe; train points filled, test points as rings,
+  coloured by label as in TensorFlow Playground. Points only change with the dataset.
+- other data: the test set's network outputs per class as two step histograms over
+  ``boundary.edges``, with the 0.5 decision threshold marked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from winit_gui.app.theme import Theme
+from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.network import FittedLabel
+from winit_gui.snapshot import Snapshot
+
+UPSAMPLED = 256
+"""The heat map is linearly interpolated up to about this many pixels a side: a 16..64 grid drawn
+as blocks shows a staircase where the boundary is a smooth curve."""
+HEAT_STRENGTH = 0.5
+"""How far the heat map's ends go from the neutral middle to the class colours: short of the
+full colour, so that the points (drawn in full colour) stand out on it."""
+
+
+def _mix(a: str, b: str, t: float) -> QtGui.QColor:
+    ca, cb = QtGui.QColor(a), QtGui.QColor(b)
+    return QtGui.QColor.fromRgbF(ca.redF() + (cb.redF() - ca.redF()) * t,
+                                 ca.greenF() + (cb.greenF() - ca.greenF()) * t,
+                                 ca.blueF() + (cb.blueF() - ca.blueF()) * t)
+
+
+def diverging_lut(theme: Theme, n: int = 256) -> np.ndarray:
+    """(n, 3) uint8 lookup table: 0 -> class 0 (negative colour), 0.5 -> neutral, 1 -> class 1."""
+    neutral = _mix(theme.background, theme.muted, 0.12)
+    low = _mix(neutral.name(), theme.negative, HEAT_STRENGTH)
+    high = _mix(neutral.name(), theme.positive, HEAT_STRENGTH)
+    cmap = pg.ColorMap([0.0, 0.5, 1.0], [low, neutral, high])
+    return cmap.getLookupTable(0.0, 1.0, n, alpha=False)
+
+
+class _Upsampler:
+    """Bilinear interpolation of an (n, n) grid onto ((n - 1) * f + 1) points a side, corners kept."""
+
+    def __init__(self, n: int):
+        self.n = n
+        factor = max(1, UPSAMPLED // max(1, n - 1))
+        self.m = (n - 1) * factor + 1 if n > 1 else 1
+        t = np.linspace(0.0, n - 1, self.m)
+        self.i0 = np.minimum(np.floor(t).astype(np.intp), max(0, n - 2))
+        self.i1 = np.minimum(self.i0 + 1, n - 1)
+        self.w = (t - self.i0)[:, None]
+
+    def __call__(self, p: np.ndarray) -> np.ndarray:
+        rows = p[self.i0] * (1 - self.w) + p[self.i1] * self.w
+        return rows[:, self.i0] * (1 - self.w.T) + rows[:, self.i1] * self.w.T
+
+
+class BoundaryView(SnapshotView):
+    """Decision boundary (2-D data) or output distribution by class (any other data)."""
+
+    object_name = "boundaryView"
+    title = "Decision boundary"
+
+    def __init__(self, theme: Theme, parent=None):
+        super().__init__(theme, parent)
+        self.plot = self.ci.addPlot(row=0, col=0)
+        self.key_label = self.ci.addLabel("", row=1, col=0)
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.setTitle(" ")  # shows the title row; FittedLabel sets its text
+        self.title_fit = FittedLabel(self.plot.titleLabel)
+        self.key_fit = FittedLabel(self.key_label)
+
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.train_points = pg.ScatterPlotItem(pxMode=True)
+        self.test_points = pg.ScatterPlotItem(pxMode=True)
+        self.image.setZValue(-10)
+        self.train_points.setZValue(10)
+        self.test_points.setZValue(5)
+        self.class_curves = (pg.PlotDataItem(stepMode="center", fillLevel=0),
+                             pg.PlotDataItem(stepMode="center", fillLevel=0))
+        self.threshold = pg.InfiniteLine(pos=0.5, angle=90, movable=False)
+        for item in (self.image, self.train_points, self.test_points, *self.class_curves, self.threshold):
+            self.plot.addItem(item)
+
+        self.mode: str | None = None
+        self._dataset = None
+        self._extent = None
+        self._upsample: _Upsampler | None = None
+        self.apply_theme(theme)
+        self.setBackground(theme.background)
+        self._set_mode("2d")
+
+    # ------------------------------------------------------------------ theme
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        style_plot(self.plot, theme)
+        self.image.setLookupTable(diverging_lut(theme))
+        self._class_brush = (pg.mkBrush(theme.negative), pg.mkBrush(theme.positive))
+        outline = pg.mkPen(theme.background, width=1.2)
+        self._train_pen = (outline, outline)
+        self._test_pen = (pg.mkPen(theme.negative, width=1.5), pg.mkPen(theme.positive, width=1.5))
+        self._no_brush = pg.mkBrush(None)
+        for colour, curve in zip((theme.negative, theme.positive), self.class_curves):
+            fill = QtGui.QColor(colour)
+            fill.setAlphaF(0.25)
+            curve.setPen(pg.mkPen(colour, width=theme.line_width))
+            curve.setBrush(pg.mkBrush(fill))
+        self.threshold.setPen(pg.mkPen(theme.muted, width=1.5, style=QtCore.Qt.PenStyle.DashLine))
+        self._dataset = None  # recolour the points on the next render
+        if self.mode is not None:
+            self._style_axes()
+
+    def _style_axes(self) -> None:
+        if self.mode == "2d":
+            style_plot(self.plot, self.theme, left="x₂", bottom="x₁")
+        else:
+            style_plot(self.plot, self.theme, left="test samples", bottom="network output P(class 1)")
+
+    # ------------------------------------------------------------------ layouts
+
+    def _set_mode(self, mode: str) -> None:
+        if mode == self.mode:
+            return
+        self.mode = mode
+        two_d = mode == "2d"
+        for item in (self.image, self.train_points, self.test_points):
+            item.setVisible(two_d)
+        for item in (*self.class_curves, self.threshold):
+            item.setVisible(not two_d)
+        self.plot.setAspectLocked(two_d)
+        if two_d:
+            self.plot.disableAutoRange()
+        else:
+            self.plot.setXRange(0.0, 1.0, padding=0.02)
+            self.plot.enableAutoRange(y=True)
+            self.plot.disableAutoRange(axis="x")
+        self._extent = None
+        self._dataset = None
+        self._style_axes()
+
+    def render(self, snapshot: Snapshot) -> None:
+        boundary, theme = snapshot.boundary, self.theme
+        acc = snapshot.evaluation.test_accuracy
+        acc_text = f"test accuracy {100 * acc:.1f}%" if np.isfinite(acc) else "test accuracy n/a"
+        if boundary.probability is not None:
+            self._set_mode("2d")
+            with np.errstate(all="ignore"):
+                p = np.nan_to_num(boundary.probability, nan=0.5, posinf=1.0, neginf=0.0)
+            res = p.shape[0]
+            new_grid = self._upsample is None or self._upsample.n != res
+            if new_grid:
+                self._upsample = _Upsampler(res)
+            p = self._upsample(p) if p.shape[0] == p.shape[1] else p
+            self.image.setImage(p, autoLevels=False, levels=(0.0, 1.0))
+            if boundary.extent != self._extent or new_grid:
+                self._extent = boundary.extent
+                x0, x1, y0, y1 = boundary.extent
+                ny, nx = p.shape
+                # grid values sit on pixel centres: widen the rectangle by half a pixel each side
+                dx, dy = (x1 - x0) / max(1, nx - 1), (y1 - y0) / max(1, ny - 1)
+                self.image.setRect(QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, nx * dx, ny * dy))
+                self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
+            if snapshot.dataset is not self._dataset:
+                self._dataset = snapshot.dataset
+                self._set_points(snapshot)
+            titles = (f"Decision boundary: P(class 1) &nbsp;·&nbsp; {acc_text}",
+                      f"P(class 1) &nbsp;·&nbsp; {acc_text}",
+                      f"P(class 1) · {100 * acc:.0f}%" if np.isfinite(acc) else "P(class 1)")
+            classes = (f"<span style='color:{theme.positive}'>●</span> class 1 &nbsp; "
+                       f"<span style='color:{theme.negative}'>●</span> class 0")
+            keys = (f"{classes} &nbsp; <span style='color:{theme.muted}'>filled: train "
+                    f"({len(snapshot.dataset.X_train)}) &nbsp; ring: test ({len(snapshot.dataset.X_test)})</span>",
+                    f"{classes} &nbsp; <span style='color:{theme.muted}'>filled: train, ring: test</span>",
+                    classes)
+        else:
+            self._set_mode("hist")
+            centres_edges = boundary.edges
+            for hist, curve in zip(boundary.class_hist, self.class_curves):
+                curve.setData(centres_edges, hist)
+            titles = (f"Output by class (test set) &nbsp;·&nbsp; {acc_text}",
+                      f"Output by class &nbsp;·&nbsp; {acc_text}",
+                      "Output by class")
+            n0, n1 = (int(h.sum()) for h in boundary.class_hist)
+            classes = (f"<span style='color:{theme.negative}'>━</span> class 0 ({n0}) &nbsp; "
+                       f"<span style='color:{theme.positive}'>━</span> class 1 ({n1})")
+            keys = (f"{classes} &nbsp; <span style='color:{theme.muted}'>dashed: threshold 0.5</span>", classes)
+        self.title_fit.set(titles, theme.foreground, theme.font_size)
+        self.key_fit.set(keys, theme.foreground, max(7, theme.font_size - 1))
+        self._refit()
+
+    def _refit(self) -> None:
+        self.title_fit.fit(self.width())
+        self.key_fit.fit(self.width())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "key_fit"):  # GraphicsView resizes once while constructing
+            self._refit()
+
+    def _set_points(self, snapshot: Snapshot) -> None:
+        d = snapshot.dataset
+        size = 5.0 + self.theme.line_width
+        for item, X, y, pens, brush_fill, s in (
+                (self.train_points, d.X_train, d.y_train, self._train_pen, True, size),
+                (self.test_points, d.X_test, d.y_test, self._test_pen, False, size - 1)):
+            labels = (np.asarray(y).reshape(len(X), -1)[:, 0] > 0.5).astype(int)
+            brushes = [self._class_brush[c] for c in labels] if brush_fill else [self._no_brush] * len(X)
+            item.setData(X[:, 0], X[:, 1], brush=brushes, pen=[pens[c] for c in labels], size=s)

@@ -1,0 +1,294 @@
+"""One step histogram per layer, stacked as a ridgeline: shared by the activation and gradient views.
+
+Why a ridgeline and not a grid of small PlotItems (small multiples): on a projector the lesson is
+how a distribution changes *with depth* (narrows to a spike, spreads into the end bins, slides left
+by decades). In a ridgeline every layer sits on one shared, full-width x axis, one above the other,
+so the eye compares positions straight down a column: the most accurate comparison there is
+(position on a common scale). A grid wraps rows, so layer 4 and layer 5 are not aligned; each small
+panel gets a quarter of the width (a 12-panel grid leaves 2-3 px per bin) and its own tiny tick
+labels that the back row cannot read. One plot is also cheaper to draw than twelve: one ViewBox, two
+axes, no per-panel layout.
+
+Every ridge has the same fixed vertical scale, so heights compare across layers, slider positions
+and training steps. Counts are turned into fractions of the values (so a layer of 512 samples x 256
+units compares with one of 64 x 8); a bin above ``LINEAR_FULL`` is clipped at the ridge's ceiling
+and labelled with its true percentage (a collapsed layer is a needle marked "98%"; a saturated tanh
+layer two needles at the ends).
+
+Items are pooled: ``MAX_RIDGES`` ridges are created once and shown or hidden; a change in the number
+of layers only moves them (once, cached by the layer count), and each frame only calls setData and
+setText.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtGui
+
+from winit_gui.app.theme import Theme
+
+MAX_RIDGES = 12
+"""At most this many layers are drawn; deeper networks show every k-th layer (first and last always)."""
+RIDGE_HEIGHT = 1.5
+"""A ridge's full height, in units of the spacing between ridges (taller ridges overlap the one above)."""
+LINEAR_FULL = 0.5
+"""Default fraction of values in one bin that reaches a ridge's full height (taller bins are clipped
+there); a view may choose another, fixed one per kind of histogram (``Ridgeline.full``)."""
+MARK_AT = 1.0
+"""A needle taller than this share of the ridge's full height is labelled with its percentage."""
+LOG_FLOOR = -5.0
+"""Log mode: log10(fraction) from LOG_FLOOR (1 value in 100 000) up to 0 (all values in one bin)."""
+FILL_ALPHA = 0.35
+PEAK_MARKERS = 2
+"""Clipped bins labelled with their percentage, per ridge (a saturated layer has two end needles)."""
+
+
+def sample_layers(n: int, cap: int = MAX_RIDGES) -> tuple[list[int], int]:
+    """Indices of the layers to show out of ``n`` and the stride k: every k-th, the last one always."""
+    if n <= cap:
+        return list(range(n)), 1
+    k = math.ceil((n - 1) / (cap - 1))
+    return [*range(0, n - 1, k), n - 1], k
+
+
+def fractions(counts: np.ndarray, total: float | None = None) -> np.ndarray:
+    """Counts as fractions of ``total`` (default: their sum); all zero when there is nothing."""
+    total = float(counts.sum()) if total is None else float(total)
+    if not total > 0:
+        return np.zeros(len(counts))
+    return counts / total
+
+
+def fmt(value: float) -> str:
+    """A number short enough for an annotation: 3 significant digits, exponent when tiny or huge."""
+    if not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    if 0.01 <= abs(value) < 1000:
+        return f"{value:.3g}"
+    return f"{value:.1e}"
+
+
+def ordinal(k: int) -> str:
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def layer_label(layer) -> str:
+    return "out" if layer.kind == "output" else str(layer.index)
+
+
+def shown_note(n: int, k: int) -> str:
+    return "" if k == 1 else f"  ·  {n} layers: every {ordinal(k)} layer shown"
+
+
+def nice_ticks(lo: float, hi: float, count: int = 7) -> list[float]:
+    """Round tick values in [lo, hi], at most about ``count`` of them, always with both ends
+    (inner ticks too close to an end are dropped so that the end labels stay readable)."""
+    raw = (hi - lo) / max(count - 1, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(s * mag for s in (1, 2, 2.5, 5, 10) if s * mag >= raw * 0.999)
+    first = math.ceil(lo / step - 1e-9) * step
+    inner = [round(t, 10) for t in np.arange(first, hi - step * 1e-6, step)
+             if t - lo > 0.6 * step and hi - t > 0.6 * step]
+    return [lo, *inner, hi]
+
+
+def tick_label(value: float) -> str:
+    return f"{value:g}".replace("-", "\u2212")
+
+
+def fixed_axes(plot: pg.PlotItem) -> None:
+    """No autorange, no mouse, no menu: the axes never move by themselves (autorange costs ~25 ms)."""
+    plot.disableAutoRange()
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    plot.setMenuEnabled(False)
+    plot.getViewBox().setDefaultPadding(0.0)
+
+
+def blend(color: str, background: str, alpha: float) -> QtGui.QColor:
+    """``color`` over ``background`` at ``alpha``, as an opaque colour (ridges in front hide those behind)."""
+    c, b = QtGui.QColor(color), QtGui.QColor(background)
+    mix = lambda x, y: round(alpha * x + (1 - alpha) * y)  # noqa: E731
+    return QtGui.QColor(mix(c.red(), b.red()), mix(c.green(), b.green()), mix(c.blue(), b.blue()))
+
+
+def font(theme: Theme, delta: int = 0, bold: bool = False) -> QtGui.QFont:
+    f = QtGui.QFont()
+    f.setPointSize(max(6, theme.font_size + delta))
+    f.setBold(bold)
+    return f
+
+
+class Ridgeline:
+    """Step histograms of up to MAX_RIDGES layers in one PlotItem, first layer at the top.
+
+    Ridge ``slot`` (0 = top) has its baseline at y = n - 1 - slot. Each curve's data are the
+    statistics themselves (fractions, or log10 fractions in log mode, on the fixed bin edges); the
+    item's own transform places and scales them into the ridge, so ``curve.yData`` is what the
+    numbers say. The notes (mean, std, ...) sit in a margin to the right of the data, kept at a
+    fixed pixel width whatever the widget's size.
+    """
+
+    def __init__(self, plot: pg.PlotItem, theme: Theme, note_sample: str):
+        self.plot = plot
+        self.vb = plot.getViewBox()
+        self.theme = theme
+        self.note_sample = note_sample
+        self.log = False
+        self.full = LINEAR_FULL
+        self.count = 0
+        self.labels: tuple[str, ...] = ()
+        self.lo, self.hi = 0.0, 1.0
+        self._note_px = 120
+        self._ticks: list | None = None
+        fixed_axes(plot)
+        plot.getAxis("bottom").setStyle(hideOverlappingLabels=40)  # px: the "≤" end labels may overhang
+        self.label_axis = plot.getAxis("left")
+        self.curves: list[pg.PlotCurveItem] = []
+        self.notes: list[pg.TextItem] = []
+        self.peaks: list[list[pg.TextItem]] = []
+        for slot in range(MAX_RIDGES):
+            curve = pg.PlotCurveItem(x=np.array([0.0, 1.0]), y=np.zeros(1), stepMode="center", fillLevel=0.0,
+                                     skipFiniteCheck=True)
+            curve.setZValue(slot)  # deeper layers (lower on screen) in front of the ridge above
+            note = pg.TextItem(anchor=(0, 0.5))
+            note.setZValue(100)
+            peaks = [pg.TextItem(anchor=(0, 0)) for _ in range(PEAK_MARKERS)]
+            for item in (curve, note, *peaks):
+                item.setVisible(False)
+                plot.addItem(item)
+            for p in peaks:
+                p.setZValue(101)
+            self.curves.append(curve)
+            self.notes.append(note)
+            self.peaks.append(peaks)
+        self.vb.sigResized.connect(self._fit_x)
+        self.apply_theme(theme)
+
+    # ---- layout: once per change of the layer count -----------------------------------------
+    def set_layers(self, labels: Sequence[str]) -> None:
+        labels = tuple(labels)
+        if labels == self.labels:
+            return
+        n = len(labels)
+        if n != self.count:
+            self.count = n
+            for slot in range(MAX_RIDGES):
+                on = slot < n
+                self.curves[slot].setVisible(on)
+                self.notes[slot].setVisible(on)
+                if not on:
+                    for p in self.peaks[slot]:
+                        p.setVisible(False)
+                self._place(slot)
+            self.vb.setYRange(-0.12, max(n - 1, 0) + RIDGE_HEIGHT + 0.08, padding=0)
+        self.labels = labels
+        self.label_axis.setTicks([[(self.baseline(s) + 0.3, lab) for s, lab in enumerate(labels)], []])
+
+    def baseline(self, slot: int) -> float:
+        return float(self.count - 1 - slot)
+
+    def _place(self, slot: int) -> None:
+        base = self.baseline(slot)
+        curve = self.curves[slot]
+        if self.log:
+            scale = RIDGE_HEIGHT / -LOG_FLOOR
+            curve.setPos(0.0, base - LOG_FLOOR * scale)
+            curve.setFillLevel(LOG_FLOOR)
+        else:
+            scale = RIDGE_HEIGHT / self.full
+            curve.setPos(0.0, base)
+            curve.setFillLevel(0.0)
+        curve.setTransform(QtGui.QTransform.fromScale(1.0, scale))
+        self.notes[slot].setPos(self.hi, base + 0.3)
+
+    def set_scale(self, log: bool, full: float = LINEAR_FULL) -> None:
+        """Log10 fractions, or fractions with ``full`` at a ridge's full height."""
+        if (log, full) != (self.log, self.full):
+            self.log, self.full = log, full
+            for slot in range(self.count):
+                self._place(slot)
+
+    def set_x(self, edges: np.ndarray, ticks: Sequence[tuple[float, str]]) -> None:
+        lo, hi = float(edges[0]), float(edges[-1])
+        if (lo, hi) != (self.lo, self.hi):
+            self.lo, self.hi = lo, hi
+            for slot in range(self.count):
+                self._place(slot)
+            self._fit_x()
+        ticks = list(ticks)
+        if ticks != self._ticks:
+            self._ticks = ticks
+            self.plot.getAxis("bottom").setTicks([ticks, []])
+
+    def _fit_x(self, *_) -> None:
+        """Data from lo to hi, then a margin of fixed pixel width for the notes."""
+        width_px = max(self.vb.width(), 1.0)
+        span = self.hi - self.lo
+        margin = span * self._note_px / max(width_px - self._note_px, 0.25 * width_px)
+        pad = span * 0.01
+        self.vb.setXRange(self.lo - pad, self.hi + pad + margin, padding=0)
+        for slot in range(self.count):
+            self.notes[slot].setPos(self.hi + 2 * pad, self.baseline(slot) + 0.3)
+
+    # ---- per frame ---------------------------------------------------------------------------
+    def set_ridge(self, slot: int, edges: np.ndarray, frac: np.ndarray, note: str) -> None:
+        """Draw fractions ``frac`` (per bin of ``edges``) in ridge ``slot`` and annotate it."""
+        if self.log:
+            with np.errstate(divide="ignore"):
+                y = np.clip(np.log10(frac), LOG_FLOOR, 0.0)
+        else:
+            y = np.minimum(frac, self.full)
+        self.curves[slot].setData(x=edges, y=y)
+        self.notes[slot].setText(note)
+        self._mark_peaks(slot, edges, frac)
+
+    def _mark_peaks(self, slot: int, edges: np.ndarray, frac: np.ndarray) -> None:
+        """Label the tallest clipped needles with the share of values they hold (adjacent tall bins
+        together: a collapsed layer split over the two bins around 0 reads "100%")."""
+        markers = self.peaks[slot]
+        full, n = self.full, len(frac)
+        rest = None if self.log else frac.copy()
+        # in the ridge's own row, beside the needle: near its top the label would sit in the row above
+        y = self.baseline(slot) + 0.08
+        for m in markers:
+            i = -1 if rest is None else int(np.argmax(rest))
+            if i < 0 or not rest[i] > MARK_AT * full:
+                m.setVisible(False)
+                continue
+            a = b = i
+            while a > 0 and rest[a - 1] > full / 2:
+                a -= 1
+            while b < n - 1 and rest[b + 1] > full / 2:
+                b += 1
+            m.setText(f"{frac[a:b + 1].sum():.0%}")
+            right = b < 0.75 * n  # beside the needle, inside the plot
+            m.setAnchor((0, 1) if right else (1, 1))
+            m.setPos(edges[b + 1] if right else edges[a], y)
+            m.setVisible(True)
+            gap = max(2, n // 12)
+            rest[max(0, a - gap): b + gap + 1] = 0.0
+
+    # ---- theme ---------------------------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        note_font = font(theme, -1)
+        peak_font = font(theme, -2, bold=True)
+        self._note_px = QtGui.QFontMetrics(note_font).horizontalAdvance(self.note_sample) + 12
+        for slot, (curve, note, peaks) in enumerate(zip(self.curves, self.notes, self.peaks)):
+            color = theme.layer_color(slot)
+            curve.setPen(pg.mkPen(color, width=theme.line_width))
+            curve.setBrush(pg.mkBrush(blend(color, theme.background, FILL_ALPHA)))
+            note.setColor(theme.foreground)
+            note.setFont(note_font)
+            for p in peaks:
+                p.setColor(theme.foreground)
+                p.setFont(peak_font)
+        self._fit_x()

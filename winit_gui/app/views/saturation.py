@@ -1,0 +1,223 @@
+"""Where the pre-activations sit on the activation's derivative, and how saturated each layer is.
+
+Top: f'(z) over the pre-activation axis, the flat tails (f' below 5 % of its maximum) shaded, and
+each hidden layer's pre-activation histogram drawn over it, scaled to the curve's peak: a layer
+whose mass sits in the shaded tails passes almost no gradient back. Bottom left: the saturated
+fraction of every layer now (bar colours match the overlaid histograms; grey bars are layers not
+overlaid). Bottom right: the same fraction over training as a layers x steps heat map, the picture
+of Glorot & Bengio 2010, Figs. 2-3 (the top hidden layer of a sigmoid net saturating early on).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from winit_gui import activations
+from winit_gui.app.theme import Theme
+from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.histograms import (blend, fixed_axes, font, fractions, layer_label, nice_ticks, ordinal,
+                                            sample_layers, tick_label)
+from winit_gui.snapshot import Snapshot
+from winit_gui.statistics import PREACT_EDGES
+
+MAX_OVERLAY = 6
+"""Hidden layers whose histograms are drawn over the derivative curve (more would be a tangle)."""
+CURVE_POINTS = 601
+"""Samples of f'(z) over the pre-activation axis (z = 0 is one of them: the exact peak)."""
+SHADE_ALPHA = 0.22
+MIN_STEPS = 10
+"""The heat map's step axis spans at least this many steps."""
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``x``: the step axis grows by jumps,
+    not every frame."""
+    if x <= MIN_STEPS:
+        return float(MIN_STEPS)
+    mag = 10 ** math.floor(math.log10(x))
+    return next(float(m * mag) for m in (1, 2, 5, 10) if m * mag >= x)
+
+
+class SaturationView(SnapshotView):
+    object_name = "saturationView"
+    title = "Saturation"
+
+    def __init__(self, theme: Theme, parent=None):
+        super().__init__(theme, parent)
+        self.curve_plot = self.addPlot(row=0, col=0, colspan=3)
+        self.bar_plot = self.addPlot(row=1, col=0)
+        self.heat_plot = self.addPlot(row=1, col=1)
+        for plot in (self.curve_plot, self.bar_plot, self.heat_plot):
+            fixed_axes(plot)
+            for name in ("left", "bottom"):
+                plot.getAxis(name).enableAutoSIPrefix(False)  # no "f'(z) (x0.001)" for sigmoid
+        layout = self.ci.layout
+        layout.setRowStretchFactor(0, 3)
+        layout.setRowStretchFactor(1, 2)
+        layout.setColumnStretchFactor(0, 2)
+        layout.setColumnStretchFactor(1, 3)
+
+        # top: derivative, saturated tails, threshold, overlaid pre-activation histograms
+        self.z = np.linspace(PREACT_EDGES[0], PREACT_EDGES[-1], CURVE_POINTS)
+        # the shaded tails: one step curve over cells centred on the curve's samples (vertical edges)
+        half = (self.z[1] - self.z[0]) / 2
+        self.cells = np.r_[self.z - half, self.z[-1] + half]
+        self.shade = pg.PlotCurveItem(x=self.cells, y=np.zeros(CURVE_POINTS), stepMode="center", fillLevel=0.0,
+                                      skipFiniteCheck=True)
+        self.threshold = pg.InfiniteLine(angle=0, movable=False)
+        self.derivative = pg.PlotCurveItem(skipFiniteCheck=True)
+        # outlines only: six translucent fills on top of each other were mud, and cost most of the paint
+        self.overlays = [pg.PlotCurveItem(x=PREACT_EDGES, y=np.zeros(len(PREACT_EDGES) - 1), stepMode="center",
+                                          skipFiniteCheck=True) for _ in range(MAX_OVERLAY)]
+        self.shade_label = pg.TextItem(anchor=(0, 0))
+        self.overlay_note = pg.TextItem(anchor=(1, 0))
+        self.curve_plot.addItem(self.shade)
+        for i, item in enumerate(self.overlays):
+            item.setZValue(1 + i)
+            self.curve_plot.addItem(item)
+        self.threshold.setZValue(20)
+        self.derivative.setZValue(30)
+        for item in (self.threshold, self.derivative, self.shade_label, self.overlay_note):
+            self.curve_plot.addItem(item)
+        self.curve_plot.setXRange(PREACT_EDGES[0], PREACT_EDGES[-1], padding=0.01)
+        ticks = [(t, tick_label(t)) for t in nice_ticks(PREACT_EDGES[0], PREACT_EDGES[-1])]
+        ticks[0] = (ticks[0][0], "≤" + ticks[0][1])
+        ticks[-1] = (ticks[-1][0], "≥" + ticks[-1][1])
+        self.curve_plot.getAxis("bottom").setTicks([ticks, []])
+        self.curve_plot.getAxis("bottom").setStyle(hideOverlappingLabels=40)
+
+        # bottom left: saturated fraction per layer now
+        self.bars = pg.BarGraphItem(x=[1.0], height=[0.0], width=0.7)
+        self.bar_plot.addItem(self.bars)
+        self.bar_plot.setYRange(0.0, 1.0, padding=0.02)
+        self.bar_plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)], []])
+
+        # bottom right: saturated fraction over training (rows of the image: steps; columns: layers)
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.heat_plot.addItem(self.image)
+        self.heat_plot.invertY(True)  # layer 1 at the top, as in the activation and gradient views
+        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), interactive=False, width=14, colorMapMenu=False)
+        self.colorbar.setImageItem(self.image)
+        self.addItem(self.colorbar, row=1, col=2)
+
+        self._n = 0
+        self._overlay: list[int] = []
+        self._activation = ""
+        self._x_max = -1.0
+        self.setBackground(theme.background)
+        self.apply_theme(theme)
+
+    # ---- layout: once per change of the layer count ----------------------------------------------
+    def _relayout(self, layers) -> None:
+        n = len(layers)
+        if n == self._n:
+            return
+        self._n = n
+        hidden = n - 1
+        self._overlay, _ = sample_layers(hidden, MAX_OVERLAY) if hidden > 0 else ([], 1)
+        for slot, item in enumerate(self.overlays):
+            item.setVisible(slot < len(self._overlay))
+        shown, _ = sample_layers(n, 8)
+        ticks = [(i + 1, layer_label(layers[i])) for i in shown]
+        self.bars.setOpts(x=np.arange(1, n + 1, dtype=float), height=np.zeros(n), width=0.7)
+        self._color_bars()
+        self.bar_plot.setXRange(0.4, n + 0.6, padding=0)
+        self.bar_plot.getAxis("bottom").setTicks([ticks, []])
+        self.heat_plot.setYRange(0.5, n + 0.5, padding=0)
+        self.heat_plot.getAxis("left").setTicks([ticks, []])
+        note = "" if len(self._overlay) == hidden else f"every {ordinal(self._overlay[1] - self._overlay[0])} hidden layer"
+        self.overlay_note.setText(note)
+
+    def _color_bars(self) -> None:
+        theme = self.theme
+        if self._n == 0:
+            return
+        colors = [theme.muted] * self._n
+        for slot, i in enumerate(self._overlay):
+            colors[i] = self._palette[slot % len(self._palette)]
+        self.bars.setOpts(brushes=[pg.mkBrush(c) for c in colors], pen=pg.mkPen(theme.background, width=1))
+
+    def _set_activation(self, name: str) -> None:
+        if name == self._activation:
+            return
+        self._activation = name
+        act = activations.get(name)
+        with np.errstate(all="ignore"):
+            d = np.abs(act.df(self.z))
+        top = act.max_derivative * 1.15
+        self.derivative.setData(self.z, d)
+        self.threshold.setPos(act.saturation_threshold)
+        flat = d < act.saturation_threshold
+        self.shade.setData(x=self.cells, y=np.where(flat, top, 0.0))
+        self.shade_label.setVisible(bool(flat.any()))
+        self.shade_label.setText(f"saturated: f′ < 5 % of its max ({act.saturation_threshold:g})")
+        self.shade_label.setPos(self.z[int(np.argmax(flat))] + 0.1, top)
+        self.overlay_note.setPos(PREACT_EDGES[-1] - 0.1, top)
+        self.curve_plot.setYRange(0.0, top, padding=0)
+        self.curve_plot.setTitle(f"{name}:  f′(z) = {act.derivative_formula}   ·   pre-activations per layer, "
+                                 "peak-scaled", color=self.theme.foreground, size=f"{self.theme.font_size}pt")
+
+    # ---- per frame -----------------------------------------------------------------------------------
+    def render(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        layers = snapshot.stats.layers
+        self._relayout(layers)
+        self._set_activation(snapshot.settings.activation)
+        peak = activations.get(self._activation).max_derivative
+        for slot, i in enumerate(self._overlay):
+            frac = fractions(layers[i].preact_hist)
+            top = frac.max(initial=0.0)
+            self.overlays[slot].setData(x=PREACT_EDGES, y=frac * (peak / top) if top > 0 else frac)
+        self.bars.setOpts(height=np.array([layer.saturated_fraction for layer in layers]))
+        self._draw_history(snapshot.saturation_history)
+
+    def _draw_history(self, history: np.ndarray) -> None:
+        n = self._n
+        if history.ndim != 2 or history.shape[0] == 0 or history.shape[1] != n + 1:
+            rows = np.zeros((1, n + 1))
+        else:
+            # one row per step (a paused app may record the same step more than once: keep the last)
+            steps = history[:, 0]
+            rows = history[np.r_[steps[1:] != steps[:-1], True]]
+        steps = rows[:, 0]
+        first, last = float(steps[0]), float(steps[-1])
+        m = len(rows)
+        dx = (last - first) / (m - 1) if m > 1 else 1.0
+        self.image.setImage(rows[:, 1:], autoLevels=False, levels=(0.0, 1.0))
+        self.image.setRect(QtCore.QRectF(first, 0.5, (last - first) + dx, n))
+        x_max = nice_ceiling(last + dx)
+        if x_max != self._x_max:
+            self._x_max = x_max
+            self.heat_plot.setXRange(0.0, x_max, padding=0)
+
+    # ---- theme -------------------------------------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        w = theme.line_width
+        style_plot(self.curve_plot, theme, left="f′(z)", bottom="pre-activation z")
+        style_plot(self.bar_plot, theme, title="saturated now", left="fraction", bottom="layer")
+        style_plot(self.heat_plot, theme, title="saturated fraction over training", left="layer", bottom="step")
+        self.derivative.setPen(pg.mkPen(theme.curve, width=w * 1.5))
+        self.threshold.setPen(pg.mkPen(theme.foreground, width=max(1.0, w / 2), style=QtCore.Qt.DashLine))
+        self.shade.setPen(pg.mkPen(None))
+        self.shade.setBrush(pg.mkBrush(blend(theme.muted, theme.background, SHADE_ALPHA)))
+        # the layer colours minus the derivative curve's own (dark theme: yellow is both)
+        self._palette = [c for c in theme.layers if c.lower() != theme.curve.lower()] or list(theme.layers)
+        for slot, item in enumerate(self.overlays):
+            color = self._palette[slot % len(self._palette)]
+            item.setPen(pg.mkPen(color, width=w))
+        for label in (self.shade_label, self.overlay_note):
+            label.setColor(theme.foreground)
+            label.setFont(font(theme, -1))
+        self.colorbar.setColorMap(pg.ColorMap(pos=[0.0, 1.0], color=[theme.grid, theme.negative]))
+        axis = self.colorbar.axis
+        axis.setPen(pg.mkPen(theme.muted))
+        axis.setTextPen(pg.mkPen(theme.foreground))
+        self._color_bars()
+        if self._activation:  # the title's colour and size
+            name, self._activation = self._activation, ""
+            self._set_activation(name)

@@ -1,0 +1,138 @@
+"""Immutable pictures of a Trainer, made for the views: everything a view draws, computed once.
+
+A Snapshot owns copies (read-only arrays), never the trainer's live buffers, so the worker
+thread can keep training while the GUI draws the last one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from winit_gui.datasets import Dataset
+from winit_gui.settings import Settings
+from winit_gui.statistics import NetworkStats, histogram
+from winit_gui.training import Evaluation, Trainer
+
+DIAGRAM_UNITS = 10
+"""Units drawn per layer in the network diagram; wider layers show a '+N more' marker."""
+
+BOUNDARY_RESOLUTION = 64
+OUTPUT_EDGES = np.linspace(0.0, 1.0, 41)
+WORK_BUDGET = 2e7
+"""Multiply-adds one display pass may spend per forward pass: a snapshot of a wide, deep network
+uses fewer samples (never under MIN_SAMPLES) rather than miss the frame."""
+MIN_SAMPLES = 64
+MAX_SAMPLES = 512
+
+
+def display_samples(sizes: tuple[int, ...]) -> int:
+    """Samples for the display statistics and loss passes of a network with these layer sizes."""
+    macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return int(np.clip(WORK_BUDGET // macs, MIN_SAMPLES, MAX_SAMPLES))
+
+
+def boundary_resolution(sizes: tuple[int, ...]) -> int:
+    """Grid points per side of the decision-boundary heat map, within the same budget."""
+    macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return int(np.clip(np.sqrt(WORK_BUDGET / macs), 16, BOUNDARY_RESOLUTION))
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """The part of the network the diagram draws: the first DIAGRAM_UNITS units of every layer."""
+
+    sizes: tuple[int, ...]
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    groups: tuple[np.ndarray, ...]
+    """Clone-group id of every shown unit per layer (inputs are never grouped)."""
+    unique: tuple[int, ...]
+    """Distinct units of each layer (input layer: its size)."""
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """The output over the plane (2-D data) or the output's distribution per class (other data)."""
+
+    extent: tuple[float, float, float, float] | None
+    probability: np.ndarray | None
+    class_hist: tuple[np.ndarray, np.ndarray]
+    edges: np.ndarray
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    serial: int
+    step: int
+    settings: Settings
+    playing: bool
+    stats: NetworkStats
+    evaluation: Evaluation
+    loss_history: np.ndarray
+    """Rows (step, train loss, test loss, train accuracy, test accuracy)."""
+    saturation_history: np.ndarray
+    """Rows (step, saturated fraction of layer 1 .. output)."""
+    diagram: Diagram
+    boundary: Boundary
+    dataset: Dataset
+    message: str = ""
+    diverged: bool = False
+
+
+def build(trainer: Trainer, serial: int, playing: bool, message: str = "") -> Snapshot:
+    samples = display_samples(trainer.network.sizes)
+    evaluation = trainer.evaluate(samples)
+    stats = trainer.statistics(samples)
+    return Snapshot(
+        serial=serial,
+        step=trainer.step,
+        settings=trainer.settings,
+        playing=playing,
+        stats=stats,
+        evaluation=evaluation,
+        loss_history=trainer.loss_history.array(),
+        saturation_history=trainer.saturation_history.array(),
+        diagram=diagram(trainer, stats),
+        boundary=boundary(trainer),
+        dataset=trainer.dataset,
+        message=message,
+    )
+
+
+def diagram(trainer: Trainer, stats: NetworkStats) -> Diagram:
+    net, k = trainer.network, DIAGRAM_UNITS
+    groups = [np.arange(min(k, net.sizes[0]))] + [layer.unit_groups[:k] for layer in stats.layers]
+    return Diagram(
+        sizes=tuple(net.sizes),
+        weights=tuple(_frozen(W[:k, :k]) for W in net.weights),
+        biases=tuple(_frozen(b[:k]) for b in net.biases),
+        groups=tuple(_frozen(g) for g in groups),
+        unique=(net.sizes[0], *(layer.unique_units for layer in stats.layers)),
+    )
+
+
+def boundary(trainer: Trainer) -> Boundary:
+    d, net = trainer.dataset, trainer.network
+    n = display_samples(net.sizes)
+    with np.errstate(all="ignore"):
+        test_out = net.predict(d.X_test[:n])[:, 0]
+    labels = d.y_test[:n, 0] > 0.5
+    class_hist = (histogram(test_out[~labels], OUTPUT_EDGES), histogram(test_out[labels], OUTPUT_EDGES))
+    if not d.is_2d:
+        return Boundary(None, None, class_hist, OUTPUT_EDGES)
+    x0, x1, y0, y1 = d.bounds
+    res = boundary_resolution(net.sizes)
+    xs = np.linspace(x0, x1, res)
+    ys = np.linspace(y0, y1, res)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        p = net.predict(grid)[:, 0].reshape(res, res)
+    return Boundary((x0, x1, y0, y1), _frozen(p), class_hist, OUTPUT_EDGES)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=np.float64 if a.dtype.kind == "f" else a.dtype)
+    a.flags.writeable = False
+    return a
