@@ -74,14 +74,14 @@ def test_zeros_only_the_output_bias_moves_and_the_loss_stays_at_chance():
     trainer.train(300)
     assert all(not W.any() for W in trainer.network.weights)
     assert all(not b.any() for b in trainer.network.biases[:-1])
-    stats = trainer.statistics()
+    stats = trainer.measure().stats
     assert all(layer.act_std == 0 and layer.unique_units == 1 for layer in stats.hidden)
     assert stats.loss == pytest.approx(np.log(2), abs=0.02)
 
 
 def test_sigmoid_standard_starts_near_one_half_with_shrinking_spread():
     trainer = Trainer(presets.load("sigmoid-standard").settings)
-    hidden = trainer.statistics().hidden
+    hidden = trainer.measure().stats.hidden
     assert all(abs(layer.act_mean - 0.5) < 0.1 for layer in hidden)
     assert hidden[-1].act_std < hidden[0].act_std
 

@@ -79,7 +79,7 @@ def test_unit_groups_of_a_constant_layer_are_one_group():
 def test_huge_weights_give_nonfinite_counts_not_errors(recwarn):
     settings = Settings(init="random_normal", init_params={"stddev": 1e200}, gain=1e6, depth=3, width=8,
                         activation="linear")
-    stats = Trainer(settings).statistics()
+    stats = Trainer(settings).measure().stats
     assert not recwarn.list
     assert any(layer.nonfinite > 0 for layer in stats.layers) and not np.isfinite(stats.loss)
     assert all(0.0 <= layer.saturated_fraction <= 1.0 for layer in stats.layers)
@@ -88,7 +88,7 @@ def test_huge_weights_give_nonfinite_counts_not_errors(recwarn):
 def test_json_turns_nonfinite_into_null():
     settings = Settings(init="random_normal", init_params={"stddev": 1e200}, gain=1e6, depth=3, width=8,
                         activation="linear")
-    rows = [layer.as_json() for layer in Trainer(settings).statistics().layers]
+    rows = [layer.as_json() for layer in Trainer(settings).measure().stats.layers]
     values = [v for row in rows for v in row.values() if isinstance(v, float)]
     assert all(np.isfinite(values))
     assert any(v is None for row in rows for v in row.values())

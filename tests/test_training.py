@@ -57,9 +57,9 @@ def test_apply_starts_over_at_step_zero_and_rebuilds_the_network_when_the_shape_
 
 def test_training_reduces_the_loss_on_the_default_lesson():
     trainer = Trainer(Settings(optimizer="adam", lr=0.01))
-    start = trainer.evaluate().train_loss
+    start = trainer.measure().evaluation.train_loss
     trainer.train(600)
-    assert trainer.evaluate().train_loss < 0.6 * start
+    assert trainer.measure().evaluation.train_loss < 0.6 * start
 
 
 def test_history_decimates_but_keeps_the_start_and_the_newest():
@@ -74,13 +74,16 @@ def test_history_decimates_but_keeps_the_start_and_the_newest():
     assert not rows.flags.writeable
 
 
-def test_evaluate_records_the_loss_history():
+def test_measure_records_the_loss_and_saturation_histories():
     trainer = Trainer(Settings())
     for _ in range(3):
         trainer.train(2)
-        trainer.evaluate()
-    steps = trainer.loss_history.array()[:, 0]
-    np.testing.assert_array_equal(steps, [2, 4, 6])
+        trainer.measure()
+    np.testing.assert_array_equal(trainer.loss_history.array()[:, 0], [2, 4, 6])
+    saturation = trainer.saturation_history.array()
+    np.testing.assert_array_equal(saturation[:, 0], [2, 4, 6])
+    assert saturation.shape[1] == 1 + trainer.settings.depth + 1
+    assert saturation[-1, 1] == trainer.measure().stats.layers[0].saturated_fraction
 
 
 @pytest.mark.parametrize("bad", [dict(gain=0.0), dict(depth=0), dict(width=2000), dict(lr=-1.0),

@@ -60,8 +60,12 @@ def visible_slots(view) -> list[int]:
     return [s for s, c in enumerate(view.ridges.curves) if c.isVisible()]
 
 
-def note(view, slot: int) -> str:
-    return view.ridges.notes[slot].toPlainText()
+def note(view, slot: int, short: bool = False) -> str:
+    """The note of ridge ``slot`` (full, or the short one a narrow plot shows), checked to be the
+    one on screen."""
+    full_text, short_text = view.ridges.texts[slot]
+    assert view.ridges.notes[slot].toPlainText() == (short_text if view.ridges.compact else full_text)
+    return short_text if short else full_text
 
 
 def numbers(text: str) -> list[float]:
@@ -131,6 +135,7 @@ def test_activation_annotations_give_mean_and_std(qtbot, default_snap, mode):
         got_mean, got_std = numbers(text)[:2]
         assert got_mean == pytest.approx(mean, rel=0.05, abs=1e-12)  # 2-3 significant digits
         assert got_std == pytest.approx(std, rel=0.05)
+        assert numbers(note(view, slot, short=True)) == [got_std]
     labels = [label for _, label in view.ridges.label_axis._tickLevels[0]]
     assert labels == [*map(str, range(1, len(default_snap.stats.layers))), "out"]
 
@@ -179,13 +184,22 @@ def test_collapsed_layers_are_a_labelled_spike_at_zero(qtbot):
     assert shown == ["100%"]
 
 
-def test_activation_view_is_fixed_and_renders_without_new_items(qtbot, theme, default_snap):
+def count_calls(monkeypatch, obj, name: str) -> list:
+    calls = []
+    original = getattr(obj, name)
+    monkeypatch.setattr(obj, name, lambda *a, **k: (calls.append(a), original(*a, **k))[1])
+    return calls
+
+
+def test_activation_view_is_fixed_and_renders_without_new_items(qtbot, monkeypatch, theme, default_snap):
     view = make(qtbot, ActivationView, theme)
     view.render(default_snap)
     items = scene_items(view)
+    relayouts = count_calls(monkeypatch, view.ridges.label_axis, "setTicks")
     trainer = Trainer(DEFAULT)
     trainer.train(20)
     view.render(snapshot.build(trainer, serial=2, playing=True))
+    assert relayouts == []  # same layer count: no layout work, only data
     view.set_log_counts(True)
     view.set_mode("post")
     assert scene_items(view) == items
@@ -219,8 +233,8 @@ def test_fifty_layers_show_every_kth_with_first_and_last(qtbot):
         assert 2 <= len(slots) <= histograms.MAX_RIDGES
         labels = [lab for _, lab in view.ridges.label_axis._tickLevels[0]]
         assert labels[0] == "1" and labels[-1] == "out" and len(labels) == len(slots)
-        title = view.plot.titleLabel.text if cls is ActivationView else view.title_label.text
-        assert "every 5th layer shown" in title
+        title = view.title_text.text if cls is ActivationView else view.titles[0].text
+        assert "every 5th" in title
         # the shown layers' data, not the first few layers'
         shown, _ = histograms.sample_layers(50)
         last = s.stats.layers[shown[-2]]
@@ -260,7 +274,7 @@ def test_derivative_curve_and_threshold(qtbot, name, peak):
     act = activations.get(name)
     np.testing.assert_allclose(y, act.df(x))
     assert view.threshold.value() == pytest.approx(0.05 * peak)
-    assert act.derivative_formula in view.curve_plot.titleLabel.text
+    assert act.derivative_formula in view.titles["curve"].text
     # the shaded band covers exactly the flat tails
     shade = view.shade.yData
     np.testing.assert_array_equal(shade > 0, act.df(x) < act.saturation_threshold)
@@ -283,14 +297,16 @@ def test_saturation_bars_are_the_saturated_fractions(qtbot, theme):
     assert min(view.bars.opts["height"][1:-1]) > 0.8  # the too-large lesson
 
 
-def test_saturation_heat_map_is_steps_by_layers(qtbot):
+def test_saturation_heat_map_is_steps_by_layers(qtbot, monkeypatch):
     trainer = Trainer(DEFAULT.replace(activation="sigmoid", depth=4, width=16, lr=0.5))
     view = make(qtbot, SaturationView, themes.load("dark"))
-    items = None
+    items = relayouts = None
     for serial in range(6):
         s = snapshot.build(trainer, serial=serial, playing=True)
         view.render(s)
-        items = items or scene_items(view)
+        if items is None:
+            items = scene_items(view)
+            relayouts = count_calls(monkeypatch, view.bar_plot.getAxis("bottom"), "setTicks")
         trainer.train(25)
     view.render(snapshot.build(trainer, serial=99, playing=False))
     again = snapshot.build(trainer, serial=100, playing=False)  # same step recorded twice
@@ -306,6 +322,7 @@ def test_saturation_heat_map_is_steps_by_layers(qtbot):
     assert view.heat_plot.getViewBox().state["autoRange"] == [False, False]
     assert view.heat_plot.viewRange()[0] == [0.0, 200.0]
     assert scene_items(view) == items
+    assert relayouts == []
 
 
 def test_saturation_depth_change_relayouts(qtbot):
@@ -353,6 +370,7 @@ def test_zero_gradients_are_reported_in_words(qtbot):
     assert all(layer.backprop_zero_fraction == 1.0 for layer in s.stats.hidden)
     for slot in range(hidden):
         assert note(view, slot) == ALL_ZERO
+        assert "exactly 0" in note(view, slot, short=True)
         np.testing.assert_array_equal(view.ridges.curves[slot].yData, 0.0)
     assert ALL_ZERO not in note(view, hidden)  # the output layer's error is not zero
     x, _ = view.zero_marks.getData()
@@ -396,3 +414,30 @@ def test_theme_switch_restyles(qtbot, default_snap):
             assert view.ridges.notes[0].color.name() == light.foreground
         else:
             assert view.derivative.opts["pen"].color().name() == light.curve
+
+
+@pytest.mark.parametrize("cls", [ActivationView, SaturationView, GradientView])
+def test_a_narrow_tile_keeps_everything_inside(qtbot, cls):
+    """In the main window a view is a tile of about 300 px: no title or margin may push a plot past
+    its right edge, the notes move over the ridges, the gradient view stacks its plots."""
+    from pyqtgraph import PlotItem
+
+    view = make(qtbot, cls, themes.load("light"), size=(300, 420))
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_snapshot(snap(Settings(dataset="circle", depth=30, width=8)))
+    qtbot.wait(10)
+    plots = [item for item in view.scene().items() if isinstance(item, PlotItem)]
+    assert plots
+    for plot in plots:
+        rect = plot.sceneBoundingRect()
+        assert rect.left() >= -1 and rect.right() <= view.width() + 1
+    if cls is not SaturationView:
+        assert view.ridges.compact
+        shown = view.ridges._shown_ticks
+        assert shown[0] == view.ridges._ticks[0] and shown[-1] == view.ridges._ticks[-1]
+    if cls is GradientView:
+        assert not view.wide
+        assert view.std_plot.sceneBoundingRect().top() >= view.plot.sceneBoundingRect().bottom() - 1
+        view.resize(900, 500)
+        qtbot.waitUntil(lambda: view.wide and not view.ridges.compact)

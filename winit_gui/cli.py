@@ -114,7 +114,7 @@ def run_stats(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     settings = stats_settings(parser, args)
     trainer = Trainer(settings)
     trainer.train(args.steps)
-    stats = trainer.statistics()
+    stats = trainer.measure().stats
     report = {
         "init": settings.init, "gain": settings.gain, "activation": settings.activation,
         "depth": settings.depth, "width": settings.width, "dataset": settings.dataset,

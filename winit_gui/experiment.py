@@ -34,6 +34,7 @@ import math
 import os
 import re
 import secrets
+import tomllib
 import zipfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -41,11 +42,6 @@ from typing import Any, Mapping
 
 import numpy as np
 import tomli_w
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: tomli is the same parser under its original name
-    import tomli as tomllib
 
 from winit_gui import initializers
 from winit_gui.settings import Settings

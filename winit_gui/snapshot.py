@@ -12,7 +12,7 @@ import numpy as np
 
 from winit_gui.datasets import Dataset
 from winit_gui.settings import Settings
-from winit_gui.statistics import NetworkStats, histogram
+from winit_gui.statistics import NetworkStats, head_activation, histogram
 from winit_gui.training import Evaluation, Trainer
 
 DIAGRAM_UNITS = 10
@@ -82,20 +82,19 @@ class Snapshot:
 
 
 def build(trainer: Trainer, serial: int, playing: bool, message: str = "") -> Snapshot:
-    samples = display_samples(trainer.network.sizes)
-    evaluation = trainer.evaluate(samples)
-    stats = trainer.statistics(samples)
+    measured = trainer.measure(display_samples(trainer.network.sizes))
+    stats = measured.stats
     return Snapshot(
         serial=serial,
         step=trainer.step,
         settings=trainer.settings,
         playing=playing,
         stats=stats,
-        evaluation=evaluation,
+        evaluation=measured.evaluation,
         loss_history=trainer.loss_history.array(),
         saturation_history=trainer.saturation_history.array(),
         diagram=diagram(trainer, stats),
-        boundary=boundary(trainer),
+        boundary=boundary(trainer, measured.test_logits),
         dataset=trainer.dataset,
         message=message,
     )
@@ -113,12 +112,11 @@ def diagram(trainer: Trainer, stats: NetworkStats) -> Diagram:
     )
 
 
-def boundary(trainer: Trainer) -> Boundary:
+def boundary(trainer: Trainer, test_logits: np.ndarray) -> Boundary:
     d, net = trainer.dataset, trainer.network
-    n = display_samples(net.sizes)
     with np.errstate(all="ignore"):
-        test_out = net.predict(d.X_test[:n])[:, 0]
-    labels = d.y_test[:n, 0] > 0.5
+        test_out = head_activation(net).f(test_logits[:, 0])
+    labels = d.y_test[: len(test_out), 0] > 0.5
     class_hist = (histogram(test_out[~labels], OUTPUT_EDGES), histogram(test_out[labels], OUTPUT_EDGES))
     if not d.is_2d:
         return Boundary(None, None, class_hist, OUTPUT_EDGES)

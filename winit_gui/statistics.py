@@ -7,6 +7,7 @@ saturated tanh layer shows up as two tall end bins), and non-finite values are c
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,6 +122,7 @@ def _layer_stats(i, is_output, W, b, Z, A, act, dW, dZ, act_edges, prev_W, steps
         abs_dz = np.abs(dZ[np.isfinite(dZ)])
         zero = abs_dz == 0
         log_dz = np.log10(abs_dz[~zero])
+    groups = unit_groups(W, b)
     return LayerStats(
         index=i + 1,
         kind="output" if is_output else "hidden",
@@ -136,14 +138,14 @@ def _layer_stats(i, is_output, W, b, Z, A, act, dW, dZ, act_edges, prev_W, steps
         dead_fraction=float(dead.mean()) if dead.size else 0.0,
         grad_std=_mean_std(dW)[1],
         backprop_std=_mean_std(dZ)[1],
-        unique_units=int(unit_groups(W, b).max()) + 1 if W.shape[1] else 0,
+        unique_units=int(groups.max()) + 1 if groups.size else 0,
         update_ratio=ratio,
         nonfinite=nonfinite,
         preact_hist=histogram(Z, PREACT_EDGES),
         act_hist=histogram(A, act_edges),
         backprop_hist=histogram(log_dz, LOG_GRAD_EDGES),
         backprop_zero_fraction=float(zero.mean()) if zero.size else 0.0,
-        unit_groups=_readonly(unit_groups(W, b)),
+        unit_groups=_readonly(groups),
     )
 
 
@@ -162,26 +164,30 @@ def histogram(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 def unit_groups(W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Label each unit (column of W, with its bias) by clone group, groups numbered 0, 1, ... in unit order.
 
-    Units are sorted by a random projection so that equal units sit next to each other; each is
-    then compared, within the tolerance, only with its neighbours in that order: O(n log n).
+    Units are sorted by a fixed random projection, so that clones sit next to each other, and
+    each is compared within the tolerance with its neighbour in that order: O(n log n), no loop.
     """
-    units = np.vstack([W, b[None, :]]).T
+    units = np.hstack([W.T, b[:, None]])
     n = units.shape[0]
-    labels = np.arange(n)
     with np.errstate(all="ignore"):
         scale = np.max(np.abs(units), axis=1)
-        if not np.all(np.isfinite(scale)):
-            return labels
-        key = units @ np.random.default_rng(12345).standard_normal(units.shape[1])
-        order = np.argsort(key, kind="stable")
-        for a, c in zip(order[:-1], order[1:]):
-            tol = UNIQUE_RTOL * max(scale[a], scale[c])
-            if np.all(np.abs(units[a] - units[c]) <= tol):
-                labels[labels == labels[c]] = labels[a]
-    _, first = np.unique(labels, return_inverse=True)
-    # renumber by first appearance so that unit 0 is always group 0
-    remap = {}
-    return np.array([remap.setdefault(g, len(remap)) for g in first])
+        if n < 2 or not np.all(np.isfinite(scale)):
+            return np.arange(n)
+        order = np.argsort(units @ _projection(units.shape[1]), kind="stable")
+        ordered, ordered_scale = units[order], scale[order]
+        tol = UNIQUE_RTOL * np.maximum(ordered_scale[:-1], ordered_scale[1:])
+        same = np.all(np.abs(np.diff(ordered, axis=0)) <= tol[:, None], axis=1)
+    labels = np.empty(n, dtype=np.intp)
+    labels[order] = np.concatenate([[0], np.cumsum(~same)])
+    # renumber by first appearance, so that unit 0 is always group 0
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    return np.argsort(np.argsort(first))[inverse]
+
+
+@functools.lru_cache(maxsize=8)
+def _projection(d: int) -> np.ndarray:
+    """A fixed random direction: clones project to the same value, distinct units almost never do."""
+    return np.random.default_rng(12345).standard_normal(d)
 
 
 def _mean_std(x: np.ndarray) -> tuple[float, float]:

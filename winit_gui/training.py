@@ -70,6 +70,14 @@ class Evaluation:
         return bool(np.isfinite(self.train_loss))
 
 
+@dataclass(frozen=True)
+class Measurement:
+    stats: statistics.NetworkStats
+    evaluation: Evaluation
+    test_logits: np.ndarray
+    """The output layer's pre-activations on the measured test samples."""
+
+
 class Trainer:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -100,37 +108,26 @@ class Trainer:
             self.network.train_step(self.dataset.X_train[rows], self.dataset.y_train[rows], self.optimizer)
             self._step += 1
 
-    def evaluate(self, samples: int | None = None) -> Evaluation:
-        """Loss and accuracy on the first ``samples`` of each split (all by default), recorded in
-        the loss history. A fixed subset keeps successive points comparable."""
-        net, d = self.network, self.dataset
-        X_train, y_train, X_test, y_test = d.X_train[:samples], d.y_train[:samples], d.X_test[:samples], d.y_test[:samples]
-        with np.errstate(all="ignore"):
-            Z_train, Z_test = net.logits(X_train), net.logits(X_test)
-        row = Evaluation(
-            self._step,
-            net.loss_from_logits(Z_train, y_train),
-            net.loss_from_logits(Z_test, y_test),
-            statistics.accuracy(Z_train, y_train, net.output),
-            statistics.accuracy(Z_test, y_test, net.output),
-        )
-        self.loss_history.append(row.step, (row.train_loss, row.test_loss, row.train_accuracy, row.test_accuracy))
-        return row
-
-    def statistics(self, samples: int | None = None) -> statistics.NetworkStats:
-        """Per-layer statistics over the first ``samples`` training samples (all by default).
-
-        Each call also records every layer's saturated fraction in ``saturation_history``.
+    def measure(self, samples: int | None = None) -> Measurement:
+        """Per-layer statistics over the first ``samples`` training samples, and the loss and
+        accuracy there and on as many test samples (all by default); both recorded in the
+        histories. A fixed subset keeps successive points comparable.
         """
-        X, y = self.dataset.X_train, self.dataset.y_train
-        if samples is not None:
-            X, y = X[:samples], y[:samples]
-        steps_since = self._step - self._stats_step
-        stats = statistics.compute(self.network, X, y, self._stats_weights, steps_since)
-        self._stats_weights = [W.copy() for W in self.network.weights]
+        net, d = self.network, self.dataset
+        stats = statistics.compute(net, d.X_train[:samples], d.y_train[:samples], self._stats_weights,
+                                   self._step - self._stats_step)
+        with np.errstate(all="ignore"):
+            test_logits = net.logits(d.X_test[:samples])
+        y_test = d.y_test[:samples]
+        evaluation = Evaluation(self._step, stats.loss, net.loss_from_logits(test_logits, y_test), stats.accuracy,
+                                statistics.accuracy(test_logits, y_test, net.output))
+        self._stats_weights = [W.copy() for W in net.weights]
         self._stats_step = self._step
+        self.loss_history.append(self._step, (evaluation.train_loss, evaluation.test_loss,
+                                              evaluation.train_accuracy, evaluation.test_accuracy))
         self.saturation_history.append(self._step, [layer.saturated_fraction for layer in stats.layers])
-        return stats
+        test_logits.flags.writeable = False
+        return Measurement(stats, evaluation, test_logits)
 
     def _build(self, settings: Settings) -> None:
         old = self.settings if hasattr(self, "network") else None

@@ -179,6 +179,10 @@ class ControlPanel(QtWidgets.QWidget):
             lambda _: self._edit(optimizer=self.optimizer_combo.currentData()))
         self.seed_spin.valueChanged.connect(lambda value: self._edit(seed=value))
         self.new_seed.clicked.connect(self.newSeedRequested)
+        for combo in self.findChildren(QtWidgets.QComboBox):
+            # size combos by a few characters, not by their longest entry: the panel stays narrow
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         self.show_settings(settings)
 
     @property
@@ -250,6 +254,8 @@ class ControlPanel(QtWidgets.QWidget):
         if param.choices:
             widget = QtWidgets.QComboBox(objectName=f"param_{param.name}")
             widget.addItems(list(param.choices))
+            widget.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            widget.setMinimumContentsLength(8)
             widget.currentTextChanged.connect(lambda text, n=param.name: self._edit_param(n, text))
         else:
             widget = QtWidgets.QDoubleSpinBox(objectName=f"param_{param.name}")

@@ -23,6 +23,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -98,8 +99,8 @@ def slide_pens(scenes: Iterable[QtWidgets.QGraphicsScene], factor: float) -> Ite
     """Widen every cosmetic pen of ``scenes`` by ``factor`` inside the ``with`` block, then restore them.
 
     Covers the items the views draw with pens: curves (PlotCurveItem, and PlotDataItem's pen that
-    legends draw their samples with), infinite lines, axes, bar graphs and Qt's own shape and line
-    items. Scatter symbols are scaled by pyqtgraph itself in export mode (``resolutionScale``).
+    legends draw their samples with), scatter symbol outlines, infinite lines, axes, bar graphs and
+    Qt's own shape and line items. Scatter symbol *sizes* are scaled by pyqtgraph in export mode.
     """
     undo: list[Callable[[], None]] = []
     if factor != 1.0:
@@ -116,14 +117,26 @@ def slide_pens(scenes: Iterable[QtWidgets.QGraphicsScene], factor: float) -> Ite
 def _widen_item(item, factor: float, undo: list[Callable[[], None]]) -> None:
     if isinstance(item, (pg.PlotCurveItem, pg.PlotDataItem)):
         _widen_opts(item, ("pen", "shadowPen"), factor, undo)
+    elif isinstance(item, pg.ScatterPlotItem):
+        # Symbol outlines: the item's default pen and any per-spot pens.
+        _widen_opts(item, ("pen",), factor, undo)
+        if item.data is not None and len(item.data) and "pen" in item.data.dtype.names:
+            old_pens = item.data["pen"].copy()
+            item.data["pen"] = np.array([_wider(p, factor) for p in old_pens], dtype=object)
+            undo.append(lambda item=item, old=old_pens: item.data.__setitem__("pen", old))
     elif isinstance(item, pg.InfiniteLine):
         old = (item.pen, item.currentPen, item.hoverPen)
         item.pen, item.currentPen, item.hoverPen = (_wider(p, factor) for p in old)
-        undo.append(lambda item=item, old=old: setattr_many(item, ("pen", "currentPen", "hoverPen"), old))
-    elif isinstance(item, pg.AxisItem):
-        old = item.pen()
-        item.setPen(_wider(old, factor))  # drops the axis's cached picture
-        undo.append(lambda item=item, old=old: item.setPen(old))
+        undo.append(lambda item=item, old=old: _setattr_many(item, ("pen", "currentPen", "hoverPen"), old))
+    elif isinstance(item, pg.AxisItem) and isinstance(getattr(item, "_pen", None), QtGui.QPen):
+        # Swapped under AxisItem.setPen, which would also recolour the axis label with the pen.
+        def swap(item=item, pen=None):
+            item._pen = pen
+            item.picture = None  # the axis caches its drawing
+
+        old = item._pen
+        swap(item, _wider(old, factor))
+        undo.append(lambda item=item, old=old: swap(item, old))
     elif isinstance(item, pg.BarGraphItem):
         opts = item.opts
         if opts.get("pens") is not None:
@@ -142,17 +155,20 @@ def _widen_item(item, factor: float, undo: list[Callable[[], None]]) -> None:
             undo.append(lambda item=item, old=old: item.setPen(old))
 
 
-def setattr_many(obj, names: Iterable[str], values: Iterable) -> None:
+def _setattr_many(obj, names: Iterable[str], values: Iterable) -> None:
     for name, value in zip(names, values):
         setattr(obj, name, value)
 
 
 @contextmanager
-def _export_mode(scenes: Iterable[QtWidgets.QGraphicsScene], scale: float, background) -> Iterator[None]:
-    """pyqtgraph's export mode on every item (what ImageExporter does for one scene): scatter symbols
-    sized for ``scale``, no hover buttons. For the window, which Qt paints, not an exporter."""
+def _export_mode(scenes: Iterable[QtWidgets.QGraphicsScene], background) -> Iterator[None]:
+    """pyqtgraph's export mode on every item, as ImageExporter sets it for its scene, for the
+    window, which Qt paints: scatter symbols drawn as vectors (not from the 1x pixmap atlas,
+    which a 2x pixmap would show blurred), no hover buttons. ``resolutionScale`` stays 1: the
+    pixmap's device-pixel ratio already scales the symbols (ImageExporter needs it because it
+    scales with the painter's world transform, which pyqtgraph resets for pixel-sized symbols)."""
     items = [item for scene in scenes for item in scene.items() if hasattr(item, "setExportMode")]
-    opts = {"antialias": True, "background": background, "painter": None, "resolutionScale": scale}
+    opts = {"antialias": True, "background": background, "painter": None, "resolutionScale": 1.0}
     for item in items:
         item.setExportMode(True, dict(opts))
     try:
@@ -168,9 +184,15 @@ def _background(view) -> QtGui.QColor:
     return QtGui.QColor(theme.background if theme is not None else "#ffffff")
 
 
+def _flush_layouts() -> None:
+    """Apply pending layout changes (a toolbar just added, a resize) before taking a picture."""
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.LayoutRequest)
+
+
 def render_view(view, scale: float = 2.0) -> QtGui.QImage:
     """``view`` re-rendered at ``scale`` times its on-screen size, on its theme's background."""
     scale = _check_scale(scale)
+    _flush_layouts()
     width, height = round(view.width() * scale), round(view.height() * scale)
     exporter = ImageExporter(view.scene())
     params = exporter.parameters()
@@ -187,13 +209,14 @@ def render_view(view, scale: float = 2.0) -> QtGui.QImage:
 def render_window(window: QtWidgets.QWidget, scale: float = 2.0) -> QtGui.QImage:
     """The whole window painted at device-pixel ratio ``scale`` (crisp text, not an upscaled grab)."""
     scale = _check_scale(scale)
+    _flush_layouts()
     size = window.size()
     pixmap = QtGui.QPixmap(round(size.width() * scale), round(size.height() * scale))
     pixmap.setDevicePixelRatio(scale)
     background = QtGui.QColor(window.theme.background) if hasattr(window, "theme") else QtGui.QColor("#ffffff")
     pixmap.fill(background)
     scenes = [view.scene() for view in getattr(window, "views", [])]
-    with slide_pens(scenes, scale), _export_mode(scenes, scale, background):
+    with slide_pens(scenes, scale), _export_mode(scenes, background):
         window.render(pixmap)
     image = pixmap.toImage().convertToFormat(QtGui.QImage.Format_RGB32)
     image.setDevicePixelRatio(1.0)  # a file's pixels are pixels
@@ -332,7 +355,8 @@ TARGET_TITLES = {WINDOW: "Whole window", "network": "Network", "activations": "A
 class ExportDialog(QtWidgets.QDialog):
     """What to export (window or one view), at what scale, in which format, to which file."""
 
-    def __init__(self, window: QtWidgets.QMainWindow, view: str = WINDOW, scale: int = 2, fmt: str = "png"):
+    def __init__(self, window: QtWidgets.QMainWindow, view: str = WINDOW, scale: int = 2, fmt: str = "png",
+                 folder: str | None = None):
         super().__init__(window)
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export figure")
@@ -366,7 +390,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.copy_button = buttons.addButton("Copy to clipboard", QtWidgets.QDialogButtonBox.ActionRole)
         form.addRow(buttons)
 
-        self._folder = str(Path.home())
+        self._folder = folder or str(Path.home())
         self.view_combo.currentIndexChanged.connect(self._changed)
         self.scale_combo.currentIndexChanged.connect(self._changed)
         self.format_combo.currentIndexChanged.connect(self._changed)
@@ -428,10 +452,12 @@ def run_export_dialog(window: QtWidgets.QMainWindow) -> Path | None:
     """Ask what to export and write it; the path written, or None when cancelled or failed."""
     state = window.property("winitExportChoice") or {}
     dialog = ExportDialog(window, view=state.get("view", WINDOW), scale=state.get("scale", 2),
-                          fmt=state.get("fmt", "png"))
+                          fmt=state.get("fmt", "png"), folder=state.get("folder"))
     if dialog.exec() != QtWidgets.QDialog.Accepted:
         return None
-    window.setProperty("winitExportChoice", {"view": dialog.view, "scale": dialog.scale, "fmt": dialog.fmt})
+    # The next export starts from these choices (and this folder).
+    window.setProperty("winitExportChoice", {"view": dialog.view, "scale": dialog.scale, "fmt": dialog.fmt,
+                                             "folder": str(dialog.path.parent)})
     try:
         path = dialog.export()
     except (OSError, ValueError) as err:
@@ -445,6 +471,7 @@ def install_export_actions(window: QtWidgets.QMainWindow) -> dict[str, QtGui.QAc
     """File ▸ Export figure… (Ctrl+E, also on the toolbar) and File ▸ Copy view to clipboard ▸ …"""
     actions: dict[str, QtGui.QAction] = {}
     export_action = QtGui.QAction("Export figure…", window, objectName="exportAction")
+    export_action.setIconText("Export")  # the toolbar's text: short, the training toolbar is wide
     export_action.setShortcut(QtGui.QKeySequence("Ctrl+E"))
     export_action.setToolTip("Save the window or one view as PNG (1x-4x) or SVG, for slides (Ctrl+E)")
     export_action.triggered.connect(lambda: run_export_dialog(window))

@@ -7,8 +7,8 @@ with ``snapshot.build``, exactly what the worker would publish at that step. So 
 the same figure every time, whatever the machine's speed.
 
 The loss and saturation curves are the trainer's histories, which the app fills at every
-snapshot it publishes. Here a history point is recorded every ``history_every(steps)`` steps
-(about HISTORY_POINTS points per run), so a rendered curve looks like the live one.
+snapshot it publishes. Here ``Trainer.measure`` records a point every ``history_every`` steps
+(up to HISTORY_POINTS a run, fewer for a big network), so a rendered curve looks like the live one.
 
 ``record`` grabs a frame at every step of ``frame_steps(steps)``: step 0, then every
 ``ceil(steps / (MAX_FRAMES - 1))`` steps, and the last step, so ``--steps 30`` gives 31 frames
@@ -30,6 +30,7 @@ WINDOW_SIZE = (1600, 1000)
 """The size the app's window opens at."""
 MAX_FRAMES = 60
 HISTORY_POINTS = 200
+STATS_WORK = 4e8
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
@@ -43,8 +44,18 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
     return marks
 
 
-def history_every(steps: int) -> int:
-    return max(1, steps // HISTORY_POINTS)
+def history_every(steps: int, sizes: tuple[int, ...]) -> int:
+    """Record a history point (``Trainer.measure``: statistics, loss, accuracy) every that many steps.
+
+    About HISTORY_POINTS points a run, but at most STATS_WORK multiply-adds of measuring in all:
+    a 30 x 256 network renders in seconds, as the app, which gives measuring at most a quarter
+    of its time, also records fewer points for a big network.
+    """
+    from winit_gui import snapshot as snapshots
+
+    macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:])) * snapshots.display_samples(sizes)
+    points = int(min(HISTORY_POINTS, max(2, STATS_WORK // max(macs, 1))))
+    return max(1, math.ceil(steps / points))
 
 
 def use_offscreen_if_no_display() -> None:
@@ -72,6 +83,20 @@ def load_experiment(parser: argparse.ArgumentParser, args: argparse.Namespace):
         parser.error(str(err))
 
 
+class _NoBackingStore:
+    """Drops the window's requests to repaint its (invisible) backing store: a third of the time
+    of a recording went into painting pictures nobody sees."""
+
+    def __new__(cls, parent):
+        from PySide6 import QtCore
+
+        class Filter(QtCore.QObject):
+            def eventFilter(self, watched, event) -> bool:
+                return event.type() == QtCore.QEvent.UpdateRequest
+
+        return Filter(parent)
+
+
 class Film:
     """A MainWindow fed by a synchronous Trainer instead of its worker thread."""
 
@@ -88,13 +113,16 @@ class Film:
         self.window.shutdown()
         self._app.processEvents()
         self.window.bridge.take()
-        # Laid out and painted like a shown window, but never on a screen.
+        # Laid out like a shown window, but never on a screen; and never painted to a backing
+        # store either (nobody sees it): pictures come from QWidget.render / the exporters.
         self.window.setAttribute(QtCore.Qt.WA_DontShowOnScreen, True)
+        self._no_flush = _NoBackingStore(self.window)
+        self.window.installEventFilter(self._no_flush)
         self.window.resize(*WINDOW_SIZE)
         self.window.show()
         self.trainer = Trainer(experiment.settings)
         self._serial = 0
-        self._every = history_every(total_steps)
+        self._every = history_every(total_steps, experiment.settings.sizes)
         self._last_history: int | None = None
         self._settle()
 
@@ -121,9 +149,7 @@ class Film:
 
         if self._last_history == self.trainer.step:
             return
-        samples = snapshots.display_samples(self.trainer.network.sizes)
-        self.trainer.evaluate(samples)
-        self.trainer.statistics(samples)
+        self.trainer.measure(snapshots.display_samples(self.trainer.network.sizes))
         self._last_history = self.trainer.step
 
     def show(self) -> None:

@@ -50,9 +50,26 @@ class LessonPanel(QtWidgets.QFrame):
         self.alternative.setVisible(bool(experiment.alternative))
 
 
+class VerticalScrollArea(QtWidgets.QScrollArea):
+    """Scrolls up and down only: always as wide as its widget needs, whatever the font size."""
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        hint = super().minimumSizeHint()
+        if self.widget() is not None:
+            hint.setWidth(self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+                          + 2 * self.frameWidth())
+        return hint
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.widget() and event.type() == QtCore.QEvent.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+
 class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, preset: str | None = None, experiment: Experiment | None = None, theme: str = "dark"):
         super().__init__()
+        self.setObjectName("mainWindow")
         self.setWindowTitle("winit_gui: weight initialization, seen")
         self.theme = themes.load(theme)
         if experiment is None:
@@ -90,7 +107,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.set_theme(self.theme)
         self.lesson.show_lesson(experiment)
         self._select_preset_in_combo(preset)
-        self.resize(1600, 1000)
+        self._fit_to_screen()
         self.bridge.start()
 
     # ---- construction ----------------------------------------------------------------------------
@@ -110,12 +127,16 @@ class MainWindow(QtWidgets.QMainWindow):
         for name in presets.names():
             self.preset_combo.addItem(f"{name}: {presets.load(name).title}", name)
         for widget in (self.play_button, self.step_button, self.reset_button):
+            # Toolbar buttons take no keyboard focus: Space must reach the play shortcut, not
+            # click whichever button was focused last.
+            widget.setFocusPolicy(QtCore.Qt.NoFocus)
             bar.addWidget(widget)
         bar.addSeparator()
         bar.addWidget(QtWidgets.QLabel(" Lesson "))
         bar.addWidget(self.preset_combo)
         bar.addSeparator()
         self.theme_button = QtWidgets.QPushButton("Light theme", objectName="themeButton", checkable=True)
+        self.theme_button.setFocusPolicy(QtCore.Qt.NoFocus)
         self.theme_button.setToolTip("Light theme for projectors and slides")
         bar.addWidget(self.theme_button)
         self.font_spin = QtWidgets.QSpinBox(objectName="fontSizeSpin")
@@ -156,25 +177,30 @@ class MainWindow(QtWidgets.QMainWindow):
         side_layout = QtWidgets.QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.lesson)
-        scroll = QtWidgets.QScrollArea()
+        scroll = VerticalScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         side_layout.addWidget(scroll, 1)
-        side.setMinimumWidth(300)
-        side.setMaximumWidth(420)
+        side.setMaximumWidth(460)
 
-        splitter = QtWidgets.QSplitter()
-        splitter.addWidget(side)
-        splitter.addWidget(views)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        self.splitter = QtWidgets.QSplitter(objectName="mainSplitter")
+        self.splitter.addWidget(side)
+        self.splitter.addWidget(views)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
 
     def _build_shortcuts(self) -> None:
         for key, slot in ((QtCore.Qt.Key_Space, self.play_button.toggle),
                           (QtCore.Qt.Key_Right, self.step_once),
                           (QtCore.Qt.Key_R, self.reset)):
             QtGui.QShortcut(QtGui.QKeySequence(key), self, activated=slot)
+
+    def _fit_to_screen(self) -> None:
+        """1600 x 1000 where it fits, else the whole available screen (a 1280 x 720 projector)."""
+        available = self.screen().availableGeometry()
+        self.resize(min(1600, available.width()), min(1000, available.height()))
 
     # ---- commands --------------------------------------------------------------------------------
     def step_once(self) -> None:

@@ -13,8 +13,8 @@ import numpy as np
 from winit_gui import activations
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
-from winit_gui.app.views.histograms import (Ridgeline, fractions, fmt, layer_label, nice_ticks, sample_layers,
-                                            shown_note, tick_label)
+from winit_gui.app.views.histograms import (FittedTitle, Ridgeline, fractions, fmt, layer_label, nice_ticks,
+                                            ordinal, sample_layers, shown_note, tick_label)
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import PREACT_EDGES
 
@@ -39,7 +39,10 @@ class ActivationView(SnapshotView):
         self.log_counts = False
         self.plot = self.addPlot(row=0, col=0)
         self.ridges = Ridgeline(self.plot, theme, note_sample="μ -0.000e-00  σ 0.000e-00")
-        self._title = ""
+        self.ridges.on_capacity = self._redraw_snapshot
+        # (a PlotItem's title sits over its ViewBox only: the left axis takes ~60 px of the width)
+        self.title_text = FittedTitle(self.plot.titleLabel, lambda: self.width() - 60, self.plot)
+        self._title: tuple[str, ...] = ()
         self._x_key = None
         self.setBackground(theme.background)
         self.apply_theme(theme)
@@ -70,7 +73,7 @@ class ActivationView(SnapshotView):
         self.snapshot = snapshot
         stats = snapshot.stats
         layers = stats.layers
-        shown, k = sample_layers(len(layers))
+        shown, k = sample_layers(len(layers), self.ridges.capacity)
         pre = self.mode == "pre"
         edges = PREACT_EDGES if pre else stats.act_edges
         self.ridges.set_scale(self.log_counts, FULL_PRE if pre else FULL_POST)
@@ -85,10 +88,13 @@ class ActivationView(SnapshotView):
                 beyond = frac[0] + frac[-1]
                 if beyond > CLIPPED_NOTE:
                     note += f"\n{beyond:.0%} beyond ±{edges[-1]:g}"
-            self.ridges.set_ridge(slot, edges, frac, note)
-        what = "pre-activations z = xW + b" if pre else f"activations {snapshot.settings.activation}(z)"
+            self.ridges.set_ridge(slot, edges, frac, note, short=f"σ {fmt(std)}")
+        act = snapshot.settings.activation
+        what, short = ("pre-activations z = xW + b", "pre-activations z") if pre else (f"activations {act}(z)",) * 2
         scale = "log10 fraction per bin" if self.log_counts else "fraction per bin"
-        self._set_title(f"{what}  ({scale}){shown_note(len(layers), k)}")
+        note = shown_note(len(layers), k)
+        self._set_title(f"{what}  ({scale}){note}", f"{short}{note}",
+                        f"{short}\nevery {ordinal(k)} of {len(layers)} layers" if k > 1 else short)
 
     def _set_x(self, edges: np.ndarray, activation: str) -> None:
         key = (float(edges[0]), float(edges[-1]), self.mode, activation)
@@ -109,10 +115,21 @@ class ActivationView(SnapshotView):
             ticks[-1] = (hi, "≥" + tick_label(hi))
         self.ridges.set_x(edges, ticks)
 
-    def _set_title(self, text: str) -> None:
-        if text != self._title:
-            self._title = text
-            self.plot.setTitle(text, color=self.theme.foreground, size=f"{self.theme.font_size}pt")
+    def _set_title(self, *versions: str) -> None:
+        if versions != self._title:
+            self._title = versions
+            self.title_text.set(self.theme, *versions)
+
+    def resizeEvent(self, event) -> None:
+        # titles first: the layout below must not be held wide by a title meant for the old width
+        if hasattr(self, "title_text"):  # (Qt resizes the view once while it is being built)
+            self.title_text.fit()
+        super().resizeEvent(event)
+
+    def _redraw_snapshot(self) -> None:
+        """The plot's height changed how many layers fit: sample them again (on resize only)."""
+        if self.snapshot is not None:
+            self.render(self.snapshot)
 
     # ---- theme -----------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
@@ -123,5 +140,4 @@ class ActivationView(SnapshotView):
     def _style(self) -> None:
         bottom = "z" if self.mode == "pre" else "f(z)"
         style_plot(self.plot, self.theme, left="layer", bottom=bottom)
-        title, self._title = self._title, ""
-        self._set_title(title)
+        self.title_text.set(self.theme, *self._title)

@@ -18,29 +18,23 @@ from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
-from winit_gui.app.views.network import FittedLabel
+from winit_gui.app.views.network import FittedLabel, mix
 from winit_gui.snapshot import Snapshot
 
 UPSAMPLED = 256
 """The heat map is linearly interpolated up to about this many pixels a side: a 16..64 grid drawn
 as blocks shows a staircase where the boundary is a smooth curve."""
-HEAT_STRENGTH = 0.5
-"""How far the heat map's ends go from the neutral middle to the class colours: short of the
-full colour, so that the points (drawn in full colour) stand out on it."""
-
-
-def _mix(a: str, b: str, t: float) -> QtGui.QColor:
-    ca, cb = QtGui.QColor(a), QtGui.QColor(b)
-    return QtGui.QColor.fromRgbF(ca.redF() + (cb.redF() - ca.redF()) * t,
-                                 ca.greenF() + (cb.greenF() - ca.greenF()) * t,
-                                 ca.blueF() + (cb.blueF() - ca.blueF()) * t)
+HEAT_STRENGTH = (0.6, 0.45)
+"""How far the heat map's ends go from the neutral middle to the class colours (on a dark, on a
+light background): short of the full colour, so that the points (drawn in full colour) stand out."""
 
 
 def diverging_lut(theme: Theme, n: int = 256) -> np.ndarray:
     """(n, 3) uint8 lookup table: 0 -> class 0 (negative colour), 0.5 -> neutral, 1 -> class 1."""
-    neutral = _mix(theme.background, theme.muted, 0.12)
-    low = _mix(neutral.name(), theme.negative, HEAT_STRENGTH)
-    high = _mix(neutral.name(), theme.positive, HEAT_STRENGTH)
+    neutral = mix(theme.background, theme.muted, 0.12)
+    strength = HEAT_STRENGTH[0] if QtGui.QColor(theme.background).lightness() < 128 else HEAT_STRENGTH[1]
+    low = mix(neutral.name(), theme.negative, strength)
+    high = mix(neutral.name(), theme.positive, strength)
     cmap = pg.ColorMap([0.0, 0.5, 1.0], [low, neutral, high])
     return cmap.getLookupTable(0.0, 1.0, n, alpha=False)
 
@@ -78,6 +72,7 @@ class BoundaryView(SnapshotView):
         self.plot.setTitle(" ")  # shows the title row; FittedLabel sets its text
         self.title_fit = FittedLabel(self.plot.titleLabel)
         self.key_fit = FittedLabel(self.key_label)
+        self.plot.getViewBox().sigResized.connect(self._refit)
 
         self.image = pg.ImageItem(axisOrder="row-major")
         self.train_points = pg.ScatterPlotItem(pxMode=True)
@@ -175,13 +170,16 @@ class BoundaryView(SnapshotView):
                 self._set_points(snapshot)
             titles = (f"Decision boundary: P(class 1) &nbsp;·&nbsp; {acc_text}",
                       f"P(class 1) &nbsp;·&nbsp; {acc_text}",
-                      f"P(class 1) · {100 * acc:.0f}%" if np.isfinite(acc) else "P(class 1)")
+                      f"P(class 1) · {100 * acc:.0f}%" if np.isfinite(acc) else "P(class 1)",
+                      "P(class 1)")
             classes = (f"<span style='color:{theme.positive}'>●</span> class 1 &nbsp; "
                        f"<span style='color:{theme.negative}'>●</span> class 0")
             keys = (f"{classes} &nbsp; <span style='color:{theme.muted}'>filled: train "
                     f"({len(snapshot.dataset.X_train)}) &nbsp; ring: test ({len(snapshot.dataset.X_test)})</span>",
                     f"{classes} &nbsp; <span style='color:{theme.muted}'>filled: train, ring: test</span>",
-                    classes)
+                    classes,
+                    f"<span style='color:{theme.positive}'>●</span> 1 &nbsp; "
+                    f"<span style='color:{theme.negative}'>●</span> 0")
         else:
             self._set_mode("hist")
             centres_edges = boundary.edges
@@ -193,18 +191,24 @@ class BoundaryView(SnapshotView):
             n0, n1 = (int(h.sum()) for h in boundary.class_hist)
             classes = (f"<span style='color:{theme.negative}'>━</span> class 0 ({n0}) &nbsp; "
                        f"<span style='color:{theme.positive}'>━</span> class 1 ({n1})")
-            keys = (f"{classes} &nbsp; <span style='color:{theme.muted}'>dashed: threshold 0.5</span>", classes)
-        self.title_fit.set(titles, theme.foreground, theme.font_size)
+            keys = (f"{classes} &nbsp; <span style='color:{theme.muted}'>dashed: threshold 0.5</span>", classes,
+                    f"<span style='color:{theme.negative}'>━</span> 0 &nbsp; "
+                    f"<span style='color:{theme.positive}'>━</span> 1")
+        self.title_fit.set(titles, theme.foreground, theme.font_size)  # refitted on resize
         self.key_fit.set(keys, theme.foreground, max(7, theme.font_size - 1))
-        self._refit()
 
-    def _refit(self) -> None:
-        self.title_fit.fit(self.width())
+    def _refit(self, *_args) -> None:
+        if self.closed:  # GraphicsView.close() has deleted the items
+            return
+        # the title spans the plot's data column only (the ViewBox), not its left axis
+        self.title_fit.fit(self.plot.getViewBox().width())
         self.key_fit.fit(self.width())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if hasattr(self, "key_fit"):  # GraphicsView resizes once while constructing
+        # GraphicsView resizes once while constructing, and again in close() after it has
+        # deleted the scene's items (touching the plot then is a segfault)
+        if hasattr(self, "key_fit") and not self.closed:
             self._refit()
 
     def _set_points(self, snapshot: Snapshot) -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
-from winit_gui.app.views.histograms import (Ridgeline, fixed_axes, font, fractions, fmt, layer_label, sample_layers,
-                                            shown_note)
+from winit_gui.app.views.histograms import (FittedTitle, Ridgeline, fixed_axes, fractions, fmt, layer_label,
+                                            ordinal, sample_layers, shown_note)
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import LOG_GRAD_EDGES
 
@@ -28,6 +28,9 @@ FULL = 0.4
 ZERO_NOTE = 0.005
 """Mention exact zeros when more than this fraction of a layer's gradients are exactly 0."""
 ALL_ZERO = "all gradients exactly 0"
+ALL_ZERO_SHORT = "all exactly 0"
+WIDE = 560
+"""Pixels of width from which the std plot sits beside the histograms rather than under them."""
 STD_RANGE = (float(LOG_GRAD_EDGES[0]), float(LOG_GRAD_EDGES[-1]))
 """log10 range of the std plot: the same decades as the histograms."""
 
@@ -55,11 +58,10 @@ class GradientView(SnapshotView):
         super().__init__(theme, parent)
         # the title spans both plots: a long one ("... every 3rd layer shown") must not squeeze the std plot
         self.title_label = self.addLabel("", row=0, col=0, colspan=2)
-        self.plot = self.addPlot(row=1, col=0, rowspan=2)
+        self.plot = self.addPlot(row=1, col=0)
         self.std_plot = self.addPlot(row=1, col=1)
-        self.ci.layout.setColumnStretchFactor(0, 2)
-        self.ci.layout.setColumnStretchFactor(1, 1)
         self.ridges = Ridgeline(self.plot, theme, note_sample=ALL_ZERO)
+        self.ridges.on_capacity = self._redraw_snapshot
         self.ridges.set_scale(False, FULL)
         lo, hi = STD_RANGE
         ticks = [(lo, "≤" + decade(lo)), *((float(e), decade(e)) for e in range(int(lo) + 3, int(hi) - 2, 3)),
@@ -69,27 +71,27 @@ class GradientView(SnapshotView):
         fixed_axes(self.std_plot)
         self.std_plot.setLogMode(x=False, y=True)
         self.std_plot.setYRange(lo, hi, padding=0.02)
-        self.std_plot.getAxis("left").setTicks([[(float(e), decade(e)) for e in range(int(lo), int(hi) + 1, 2)], []])
+        self._decade_step = 0
+        self._fit_decades()
+        self.std_plot.getViewBox().sigResized.connect(self._fit_decades)
         self.std_plot.getAxis("bottom").setStyle(hideOverlappingLabels=40)
         self.backprop_line = self.std_plot.plot(symbol="o")
         self.weight_line = self.std_plot.plot(symbol="s")
         self.zero_marks = self.std_plot.plot(pen=None, symbol="x")
         # stds beyond the axis, drawn on its edge as triangles pointing the way they went (per-point
-        # symbols on the lines themselves would crash the legend, which draws the line's symbol)
+        # symbols on the lines would need a symbol list rebuilt every frame)
         self.off_scale = [(self.std_plot.plot(pen=None, symbol="t"), self.std_plot.plot(pen=None, symbol="t1"))
                           for _ in range(2)]
-        # the key sits under the plot, not over the lines (vanishing and exploding both fill corners)
-        self.legend = pg.LegendItem(colCount=2, verSpacing=-6, horSpacing=12)
-        self.addItem(self.legend, row=2, col=1)
-        self.legend.setSizePolicy(QtWidgets.QSizePolicy.Preferred, QtWidgets.QSizePolicy.Fixed)
-        self.ci.layout.setRowStretchFactor(1, 1)
-        self.ci.layout.setRowStretchFactor(2, 0)
-        for item, name in ((self.backprop_line, "dL/dz"), (self.weight_line, "dL/dW"),
-                           (self.zero_marks, "exactly 0"), (self.off_scale[1][0], "off the axis")):
-            self.legend.addItem(item, name)
-
+        # the std plot's title is its key, symbols coloured like the lines: a legend box would cover
+        # the lines (vanishing and exploding both fill corners) or take a row of a narrow tile
+        self.wide: bool | None = None
+        self._arrange(True)
+        self.titles = (FittedTitle(self.title_label, self.width),
+                       FittedTitle(self.std_plot.titleLabel, lambda: self.width() / (3 if self.wide else 1) - 50,
+                                   self.std_plot, rich=self._key))
+        self._key_marks = (False, False)
         self._n = 0
-        self._title = ""
+        self._title: tuple[str, ...] = ()
         self._mark_keys: dict[int, tuple] = {}
         self.setBackground(theme.background)
         self.apply_theme(theme)
@@ -100,7 +102,7 @@ class GradientView(SnapshotView):
         if n == self._n:
             return
         self._n = n
-        self.std_plot.setXRange(0.5, n + 0.5, padding=0)
+        self.std_plot.setXRange(0.5, n + 0.8, padding=0)  # (room for the last label, "out")
         shown, _ = sample_layers(n, 8)
         self.std_plot.getAxis("bottom").setTicks([[(i + 1, layer_label(layers[i])) for i in shown], []])
 
@@ -109,7 +111,7 @@ class GradientView(SnapshotView):
         self.snapshot = snapshot
         layers = snapshot.stats.layers
         self._relayout(layers)
-        shown, k = sample_layers(len(layers))
+        shown, k = sample_layers(len(layers), self.ridges.capacity)
         self.ridges.set_layers([layer_label(layers[i]) for i in shown])
         for slot, i in enumerate(shown):
             layer = layers[i]
@@ -117,7 +119,8 @@ class GradientView(SnapshotView):
             # fractions of all values, the exact zeros included (they have no bin on a log axis)
             nonzero = float(hist.sum())
             frac = fractions(hist, nonzero / (1.0 - zero)) if zero < 1.0 else np.zeros(len(hist))
-            self.ridges.set_ridge(slot, LOG_GRAD_EDGES, frac, zero_note(layer.backprop_std, zero))
+            self.ridges.set_ridge(slot, LOG_GRAD_EDGES, frac, zero_note(layer.backprop_std, zero),
+                                  short=ALL_ZERO_SHORT if zero >= 1.0 else f"σ {fmt(layer.backprop_std)}")
 
         x = np.arange(1, len(layers) + 1, dtype=float)
         backprop = np.array([layer.backprop_std for layer in layers])
@@ -136,12 +139,19 @@ class GradientView(SnapshotView):
                 line.setData([], [])
             self._marks(down, x[below], low)
             self._marks(up, x[above], high)
-        self._marks(self.zero_marks, x[~(backprop > 0) | ~(weight > 0)], low)
+        zero = ~(backprop > 0) | ~(weight > 0)
+        self._marks(self.zero_marks, x[zero], low)
+        marks = (bool(zero.any()), any(len(k[0]) for i, k in self._mark_keys.items() if i != id(self.zero_marks)))
+        if marks != self._key_marks:  # the key explains the crosses and triangles while there are any
+            self._key_marks = marks
+            self._set_std_title()
 
-        title = f"back-propagated gradients |dL/dz| per layer (fraction per bin){shown_note(len(layers), k)}"
+        note = shown_note(len(layers), k)
+        title = (f"back-propagated gradients |dL/dz| per layer (fraction per bin){note}", f"|dL/dz| per layer{note}",
+                 f"|dL/dz| per layer\nevery {ordinal(k)} of {len(layers)} layers" if k > 1 else "|dL/dz| per layer")
         if title != self._title:
             self._title = title
-            self._set_title()
+            self.titles[0].set(self.theme, *title)
 
     def _marks(self, item: pg.PlotDataItem, x: np.ndarray, y: float) -> None:
         """Markers at ``x`` on the edge ``y``; setData only when they change (they rarely do)."""
@@ -150,15 +160,73 @@ class GradientView(SnapshotView):
             self._mark_keys[id(item)] = key
             item.setData(x, np.full(len(x), y))
 
-    def _set_title(self) -> None:
-        self.title_label.setText(self._title, color=self.theme.foreground, size=f"{self.theme.font_size}pt")
+    def _fit_decades(self, *_) -> None:
+        """Label every 2nd decade on the std axis, or every 4th or 7th when the plot is short."""
+        height = self.std_plot.getViewBox().height()
+        lo, hi = STD_RANGE
+        step = 2 if height < 10 else next((s for s in (2, 4, 7) if height / ((hi - lo) / s) >= 22), 14)
+        if step != self._decade_step:
+            self._decade_step = step
+            ticks = [(e, decade(e)) for e in np.arange(hi, lo - 0.5, -step)]
+            self.std_plot.getAxis("left").setTicks([ticks, []])
+
+    def _set_std_title(self) -> None:
+        zero, off = self._key_marks
+        extra = ("  × = 0" if zero else "") + ("  ▼ off axis" if off else "")
+        self.titles[1].set(self.theme, f"gradient std:  ● dL/dz  ■ dL/dW{extra}", f"● dL/dz  ■ dL/dW{extra}",
+                           f"● dL/dz  ■ dL/dW\n{extra.strip()}" if extra else "● dL/dz  ■ dL/dW")
+
+    def _key(self, line: str) -> str:
+        """The key's symbols in the colours of the lines they stand for."""
+        colors = {"●": self.theme.layer_color(0), "■": self.theme.layer_color(2)}
+        for symbol, color in colors.items():
+            line = line.replace(symbol, f"<span style='color: {color}'>{symbol}</span>")
+        return line
+
+    # ---- arrangement: side by side when wide, stacked in a narrow tile -----------------------------------
+    def resizeEvent(self, event) -> None:
+        # arrangement and titles first: the layout must not be held wide by a title for the old width
+        if hasattr(self, "titles"):  # (Qt resizes the view once while it is being built)
+            self._arrange(self.width() >= WIDE)
+            for title in self.titles:
+                title.fit()
+        super().resizeEvent(event)
+
+    def _arrange(self, wide: bool) -> None:
+        """Move the plots (never recreate them) between the two grids; runs when the width crosses WIDE.
+
+        Side by side: title / ridges | std plot. Stacked: title / ridges / std plot.
+        Items move within the QGraphicsGridLayout itself, so the GraphicsLayout's own bookkeeping of
+        rows and columns (used only by its addItem/nextRow helpers, which this view no longer calls)
+        keeps the construction-time positions.
+        """
+        if wide == self.wide:
+            return
+        self.wide = wide
+        grid = self.ci.layout
+        spots = ({self.title_label: (0, 0, 1, 2), self.plot: (1, 0, 1, 1), self.std_plot: (1, 1, 1, 1)
+                            } if wide else
+                 {self.title_label: (0, 0, 1, 1), self.plot: (1, 0, 1, 1), self.std_plot: (2, 0, 1, 1)})
+        for item in spots:
+            grid.removeItem(item)
+        for item, (row, col, rows, cols) in spots.items():
+            grid.addItem(item, row, col, rows, cols)
+        for row, stretch in enumerate((0, 1, 0) if wide else (0, 3, 2)):
+            grid.setRowStretchFactor(row, stretch)
+        grid.setColumnStretchFactor(0, 2)
+        grid.setColumnStretchFactor(1, 1 if wide else 0)
+
+    def _redraw_snapshot(self) -> None:
+        """The plot's height changed how many layers fit: sample them again (on resize only)."""
+        if self.snapshot is not None:
+            self.render(self.snapshot)
 
     # ---- theme ---------------------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.ridges.apply_theme(theme)
         style_plot(self.plot, theme, left="layer", bottom="|dL/dz|  (log scale)")
-        style_plot(self.std_plot, theme, title="gradient std per layer", bottom="layer")
+        style_plot(self.std_plot, theme, bottom="layer")
         self.std_plot.getAxis("left").enableAutoSIPrefix(False)
         w = theme.line_width
         a, b = theme.layer_color(0), theme.layer_color(2)
@@ -178,10 +246,5 @@ class GradientView(SnapshotView):
         self.zero_marks.setSymbolPen(pg.mkPen(theme.foreground, width=w))
         self.zero_marks.setSymbolBrush(theme.foreground)
         self.zero_marks.setSymbolSize(6 + 2 * w)
-        self.legend.setLabelTextColor(theme.foreground)
-        self.legend.setLabelTextSize(f"{max(6, theme.font_size - 1)}pt")
-        self.legend.setBrush(pg.mkBrush(None))
-        self.legend.setPen(pg.mkPen(None))
-        for _, label in self.legend.items:  # setAttr alone does not redraw the existing labels
-            label.setText(label.text)
-        self._set_title()
+        self._set_std_title()
+        self.titles[0].set(theme, *self._title)

@@ -22,17 +22,20 @@ setText.
 
 from __future__ import annotations
 
+import html
 import math
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 
 MAX_RIDGES = 12
 """At most this many layers are drawn; deeper networks show every k-th layer (first and last always)."""
+MIN_RIDGES = 4
+"""However short the plot, at least this many layers are drawn (first, last and two between)."""
 RIDGE_HEIGHT = 1.5
 """A ridge's full height, in units of the spacing between ridges (taller ridges overlap the one above)."""
 LINEAR_FULL = 0.5
@@ -119,11 +122,72 @@ def blend(color: str, background: str, alpha: float) -> QtGui.QColor:
     return QtGui.QColor(mix(c.red(), b.red()), mix(c.green(), b.green()), mix(c.blue(), b.blue()))
 
 
+def layer_colors(theme: Theme) -> list[str]:
+    """The theme's layer colours without the derivative curve's own (dark: yellow; light: black), so
+    that a layer has the same colour in the ridgelines and over the saturation view's curve."""
+    return [c for c in theme.layers if c.lower() != theme.curve.lower()] or list(theme.layers)
+
+
 def font(theme: Theme, delta: int = 0, bold: bool = False) -> QtGui.QFont:
     f = QtGui.QFont()
     f.setPointSize(max(6, theme.font_size + delta))
     f.setBold(bold)
     return f
+
+
+class FittedTitle:
+    """A title that shows the longest of its versions that fits the available width.
+
+    pyqtgraph gives a LabelItem the minimum width of its text, so one long title would widen its
+    plot past the edge of a narrow view and cut everything off on the right. Versions go from the
+    fullest to the shortest; a version may hold a line break ("\\n"); the last is elided if even it
+    does not fit. Chosen when the text or the width changes, never per frame.
+    """
+
+    def __init__(self, label: pg.LabelItem, width: Callable[[], float], plot: pg.PlotItem | None = None,
+                 rich: Callable[[str], str] | None = None):
+        """``width``: the pixels the title may use; ``plot``: the PlotItem whose title this is (its
+        title row has a fixed height, which a two-line version must change); ``rich``: turns the
+        chosen (escaped) line into HTML, e.g. to colour a legend's symbols."""
+        self.label = label
+        self.width = width
+        self.plot = plot
+        self.rich = rich
+        self.versions: tuple[str, ...] = ()
+        self.theme: Theme | None = None
+        self._shown: tuple | None = None
+
+    def set(self, theme: Theme, *versions: str) -> None:
+        self.theme, self.versions = theme, versions
+        self.fit()
+
+    def fit(self) -> None:
+        theme = self.theme
+        if theme is None or not self.versions:
+            return
+        fm = QtGui.QFontMetrics(font(theme))
+        room = max(self.width() - 20, 40)  # (the label's text document adds a margin of 4 px a side)
+        choice = next((v for v in self.versions
+                       if max(fm.horizontalAdvance(line) for line in v.split("\n")) <= room), None)
+        if choice is None:
+            choice = fm.elidedText(self.versions[-1].split("\n")[0], QtCore.Qt.ElideRight, int(room))
+        key = (choice, theme)
+        if key != self._shown:
+            self._shown = key
+            lines = choice.split("\n")
+            if self.plot is not None:
+                height = len(lines) * fm.lineSpacing() + 10
+                self.plot.layout.setRowFixedHeight(0, height)
+                self.label.setMaximumHeight(height)
+                self.label.setVisible(True)
+            # (HTML collapses runs of spaces: keep the gaps the versions were written with)
+            text = "<br>".join((self.rich or str)(html.escape(line)).replace("  ", " &nbsp;") for line in lines)
+            self.label.setText(text, color=theme.foreground, size=f"{theme.font_size}pt")
+
+    @property
+    def text(self) -> str:
+        """The version shown, as plain text."""
+        return "" if self._shown is None else self._shown[0]
 
 
 class Ridgeline:
@@ -133,7 +197,10 @@ class Ridgeline:
     statistics themselves (fractions, or log10 fractions in log mode, on the fixed bin edges); the
     item's own transform places and scales them into the ridge, so ``curve.yData`` is what the
     numbers say. The notes (mean, std, ...) sit in a margin to the right of the data, kept at a
-    fixed pixel width whatever the widget's size.
+    fixed pixel width whatever the widget's size; when the plot is too narrow for that margin
+    (the view as one tile of the main window) their short versions lie over the right end of their
+    ridge instead, on a background of their own, and the x tick labels are thinned until they do
+    not overlap.
     """
 
     def __init__(self, plot: pg.PlotItem, theme: Theme, note_sample: str):
@@ -147,12 +214,16 @@ class Ridgeline:
         self.labels: tuple[str, ...] = ()
         self.lo, self.hi = 0.0, 1.0
         self._note_px = 120
+        self.compact: bool | None = None
         self._ticks: list | None = None
+        self._shown_ticks: list | None = None
         fixed_axes(plot)
         plot.getAxis("bottom").setStyle(hideOverlappingLabels=40)  # px: the "≤" end labels may overhang
         self.label_axis = plot.getAxis("left")
         self.curves: list[pg.PlotCurveItem] = []
         self.notes: list[pg.TextItem] = []
+        self.texts: list[tuple[str, str]] = [("", "")] * MAX_RIDGES
+        """(note, short note) of every ridge; the notes show one or the other by the plot's width."""
         self.peaks: list[list[pg.TextItem]] = []
         for slot in range(MAX_RIDGES):
             curve = pg.PlotCurveItem(x=np.array([0.0, 1.0]), y=np.zeros(1), stepMode="center", fillLevel=0.0,
@@ -169,7 +240,12 @@ class Ridgeline:
             self.curves.append(curve)
             self.notes.append(note)
             self.peaks.append(peaks)
+        self.capacity = MAX_RIDGES
+        """Ridges that fit the plot's height (MAX_RIDGES at most): a short tile shows fewer layers."""
+        self.on_capacity: Callable[[], None] | None = None
+        """Called when the capacity changes (the view redraws its snapshot with the new sampling)."""
         self.vb.sigResized.connect(self._fit_x)
+        self.vb.sigResized.connect(self._fit_capacity)
         self.apply_theme(theme)
 
     # ---- layout: once per change of the layer count -----------------------------------------
@@ -207,7 +283,12 @@ class Ridgeline:
             curve.setPos(0.0, base)
             curve.setFillLevel(0.0)
         curve.setTransform(QtGui.QTransform.fromScale(1.0, scale))
-        self.notes[slot].setPos(self.hi, base + 0.3)
+        self._place_note(slot)
+
+    def _place_note(self, slot: int) -> None:
+        span = self.hi - self.lo
+        x = self.hi + 0.02 * span if not self.compact else self.hi + 0.01 * span
+        self.notes[slot].setPos(x, self.baseline(slot) + 0.3)
 
     def set_scale(self, log: bool, full: float = LINEAR_FULL) -> None:
         """Log10 fractions, or fractions with ``full`` at a ridge's full height."""
@@ -226,28 +307,85 @@ class Ridgeline:
         ticks = list(ticks)
         if ticks != self._ticks:
             self._ticks = ticks
-            self.plot.getAxis("bottom").setTicks([ticks, []])
+            self._fit_x()
 
     def _fit_x(self, *_) -> None:
-        """Data from lo to hi, then a margin of fixed pixel width for the notes."""
+        """Data from lo to hi, then a margin of fixed pixel width for the notes (or, in a narrow
+        plot, no margin and the notes over the ridges). Runs on resize, never per frame."""
         width_px = max(self.vb.width(), 1.0)
+        # (a view never shown has no width yet: lay it out as a wide one)
+        compact = 10 < width_px < 2.2 * self._note_px
+        if compact != self.compact:
+            self.compact = compact
+            fill = blend(self.theme.background, self.theme.foreground, 0.85) if compact else None
+            note_font = font(self.theme, -2 if compact else -1)
+            for slot, note in enumerate(self.notes):
+                note.setAnchor((1, 0.5) if compact else (0, 0.5))
+                note.fill = pg.mkBrush(fill)
+                note.setFont(note_font)
+                note.setText(self.texts[slot][1 if compact else 0])
+                note.update()
         span = self.hi - self.lo
-        margin = span * self._note_px / max(width_px - self._note_px, 0.25 * width_px)
         pad = span * 0.01
+        if compact:  # room for half the last tick label, which is centred on the plot's right end
+            label = self._ticks[-1][1] if self._ticks else ""
+            fm = QtGui.QFontMetrics(self.plot.getAxis("bottom").style["tickFont"] or QtGui.QFont())
+            margin_px = fm.horizontalAdvance(label) / 2 + 2
+        else:
+            margin_px = self._note_px
+        margin = span * margin_px / max(width_px - margin_px, 1.0)
         self.vb.setXRange(self.lo - pad, self.hi + pad + margin, padding=0)
         for slot in range(self.count):
-            self.notes[slot].setPos(self.hi + 2 * pad, self.baseline(slot) + 0.3)
+            self._place_note(slot)
+        self._fit_ticks()
+
+    def _fit_capacity(self, *_) -> None:
+        height = self.vb.height()
+        line = QtGui.QFontMetrics(font(self.theme, -2)).lineSpacing()
+        capacity = MAX_RIDGES if height < 10 else int(np.clip(height // (1.7 * line), MIN_RIDGES, MAX_RIDGES))
+        if capacity != self.capacity:
+            self.capacity = capacity
+            if self.on_capacity is not None:
+                self.on_capacity()
+
+    def _fit_ticks(self) -> None:
+        """The x tick labels that fit side by side at this width: both ends, then inner ones greedily."""
+        if not self._ticks:
+            return
+        axis = self.plot.getAxis("bottom")
+        fm = QtGui.QFontMetrics(axis.style["tickFont"] or QtGui.QFont())
+        x0, x1 = self.vb.viewRange()[0]
+        px = max(self.vb.width(), 1.0) / max(x1 - x0, 1e-12)
+
+        def extent(tick):
+            half = fm.horizontalAdvance(tick[1]) / 2 + 6
+            return tick[0] * px - half, tick[0] * px + half
+
+        first, last = self._ticks[0], self._ticks[-1]
+        kept, right = [first], extent(first)[1]
+        end = extent(last)[0]
+        for tick in self._ticks[1:-1]:
+            a, b = extent(tick)
+            if a >= right and b <= end:
+                kept.append(tick)
+                right = b
+        kept.append(last)
+        if kept != self._shown_ticks:
+            self._shown_ticks = kept
+            axis.setTicks([kept, []])
 
     # ---- per frame ---------------------------------------------------------------------------
-    def set_ridge(self, slot: int, edges: np.ndarray, frac: np.ndarray, note: str) -> None:
-        """Draw fractions ``frac`` (per bin of ``edges``) in ridge ``slot`` and annotate it."""
+    def set_ridge(self, slot: int, edges: np.ndarray, frac: np.ndarray, note: str, short: str | None = None) -> None:
+        """Draw fractions ``frac`` (per bin of ``edges``) in ridge ``slot`` and annotate it with
+        ``note`` (or, in a plot too narrow for it, with ``short``)."""
         if self.log:
             with np.errstate(divide="ignore"):
                 y = np.clip(np.log10(frac), LOG_FLOOR, 0.0)
         else:
             y = np.minimum(frac, self.full)
         self.curves[slot].setData(x=edges, y=y)
-        self.notes[slot].setText(note)
+        self.texts[slot] = (note, note if short is None else short)
+        self.notes[slot].setText(self.texts[slot][1 if self.compact else 0])
         self._mark_peaks(slot, edges, frac)
 
     def _mark_peaks(self, slot: int, edges: np.ndarray, frac: np.ndarray) -> None:
@@ -282,8 +420,9 @@ class Ridgeline:
         note_font = font(theme, -1)
         peak_font = font(theme, -2, bold=True)
         self._note_px = QtGui.QFontMetrics(note_font).horizontalAdvance(self.note_sample) + 12
+        colors = layer_colors(theme)
         for slot, (curve, note, peaks) in enumerate(zip(self.curves, self.notes, self.peaks)):
-            color = theme.layer_color(slot)
+            color = colors[slot % len(colors)]
             curve.setPen(pg.mkPen(color, width=theme.line_width))
             curve.setBrush(pg.mkBrush(blend(color, theme.background, FILL_ALPHA)))
             note.setColor(theme.foreground)
@@ -291,4 +430,8 @@ class Ridgeline:
             for p in peaks:
                 p.setColor(theme.foreground)
                 p.setFont(peak_font)
+                p.fill = pg.mkBrush(blend(theme.background, theme.foreground, 0.85))  # legible over a ridge
+        self.compact = None  # re-chooses the notes' place and background for this theme and font
+        self._shown_ticks = None
         self._fit_x()
+        self._fit_capacity()

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
@@ -33,28 +33,34 @@ class LossView(SnapshotView):
         self.ci.setSpacing(2)
         self.loss_plot = self.ci.addPlot(row=0, col=0)
         self.acc_plot = self.ci.addPlot(row=1, col=0)
-        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(0, 2)
         self.ci.layout.setRowStretchFactor(1, 1)
         self.acc_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.acc_plot):
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
-            plot.getAxis("left").setWidth(56)  # equal widths keep the two x axes aligned
         self.loss_plot.setTitle(" ")  # shows the title row; FittedLabel sets its text
         self.title_fit = FittedLabel(self.loss_plot.titleLabel)
+        self._axis_labels: tuple[str, str] | None = None
+        self.loss_plot.getViewBox().sigResized.connect(self._loss_resized)
+        self.acc_plot.getViewBox().sigResized.connect(self._fit_axis_labels)
         self.legend = self.loss_plot.addLegend(offset=(-8, 8), verSpacing=-4)
         self.train_loss = self.loss_plot.plot(name="train", connect="finite")
         self.test_loss = self.loss_plot.plot(name="test", connect="finite")
         self.train_acc = self.acc_plot.plot(connect="finite")
         self.test_acc = self.acc_plot.plot(connect="finite")
-        self.chance_loss = pg.InfiniteLine(pos=CHANCE_LOSS, angle=0, movable=False, label="chance",
-                                           labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]})
+        self.chance_loss = pg.InfiniteLine(pos=CHANCE_LOSS, angle=0, movable=False)
+        # The dashed chance lines are named in the legend (a label on the line itself collides
+        # with the curves or the legend wherever it is put). The sample item is never plotted.
+        self.chance_sample = pg.PlotDataItem()
+        self.legend.addItem(self.chance_sample, "chance")
         self.chance_acc = pg.InfiniteLine(pos=0.5, angle=0, movable=False)
         self.loss_plot.addItem(self.chance_loss, ignoreBounds=True)
         self.acc_plot.addItem(self.chance_acc, ignoreBounds=True)
-        # x follows the data, set in render (autorange gives a +-0.5 range around a single point)
-        self.loss_plot.enableAutoRange(x=False, y=True)
+        # Ranges follow the data, set in render: autorange collapses on a single point or a flat
+        # loss (the zeros lesson), showing an empty axis.
+        self.loss_plot.disableAutoRange()  # both ranges are set from the data in render
         self.acc_plot.setYRange(0.0, 1.0, padding=0.04)
         self.acc_plot.enableAutoRange(x=False, y=False)
         self.acc_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
@@ -63,6 +69,7 @@ class LossView(SnapshotView):
             for name in ("left", "bottom"):
                 plot.getAxis(name).enableAutoSIPrefix(False)
         self._x_range: tuple[float, float] | None = None
+        self._y_range: tuple[float, float] | None = None
 
         self.log_loss = False
         self._markers: bool | None = None
@@ -71,8 +78,18 @@ class LossView(SnapshotView):
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
-        style_plot(self.loss_plot, theme, left="loss (cross-entropy)")
-        style_plot(self.acc_plot, theme, left="accuracy", bottom="step")
+        style_plot(self.loss_plot, theme)
+        style_plot(self.acc_plot, theme, bottom="step")
+        # Equal, fixed left-axis widths keep the two x axes aligned; room for "0.55" and a label.
+        tick_font, label_font = QtGui.QFont(), QtGui.QFont()
+        tick_font.setPointSize(max(6, theme.font_size - 2))
+        label_font.setPointSize(theme.font_size)
+        width = QtGui.QFontMetricsF(tick_font).horizontalAdvance("0.55") + \
+            QtGui.QFontMetricsF(label_font).height() + 16
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.getAxis("left").setWidth(int(width))
+        self._axis_labels = None
+        self._fit_axis_labels()
         width = theme.line_width
         self._curve_pens = {
             "train": pg.mkPen(theme.train, width=width),
@@ -89,12 +106,12 @@ class LossView(SnapshotView):
         chance = pg.mkPen(theme.muted, width=1.5, style=QtCore.Qt.PenStyle.DashLine)
         self.chance_loss.setPen(chance)
         self.chance_acc.setPen(chance)
+        self.chance_sample.setPen(chance)
         self.legend.setLabelTextColor(theme.foreground)
         legend_size = f"{max(7, theme.font_size - 2)}pt"
         self.legend.setLabelTextSize(legend_size)
         for _sample, label in self.legend.items:  # existing labels keep their old style otherwise
             label.setText(label.text, color=theme.foreground, size=legend_size)
-        self.chance_loss.label.setColor(theme.muted)
         bg = pg.mkColor(theme.background)
         bg.setAlphaF(0.8)
         self.legend.setBrush(pg.mkBrush(bg))
@@ -105,7 +122,8 @@ class LossView(SnapshotView):
         self.log_loss = bool(on)
         self.loss_plot.setLogMode(y=self.log_loss)
         self.chance_loss.setPos(math.log10(CHANCE_LOSS) if self.log_loss else CHANCE_LOSS)
-        self.loss_plot.enableAutoRange(y=True)
+        self._y_range = None
+        self._update_log_ticks()
         if self.snapshot is not None:
             self.render(self.snapshot)
 
@@ -130,7 +148,8 @@ class LossView(SnapshotView):
             x_range = (float(step[0]), float(max(step[-1], step[0] + 10)))
             if x_range != self._x_range:
                 self._x_range = x_range
-                self.loss_plot.setXRange(*x_range, padding=0.02)
+                self.loss_plot.setXRange(*x_range, padding=0.03)
+            self._set_y_range(data[:, 1:3])
             last = h[-1]
             values = f"train {last[1]:.3g}, test {last[2]:.3g}"
             titles = [f"Loss at step {int(last[0])}: {values}", f"Step {int(last[0])}: {values}", values]
@@ -140,10 +159,88 @@ class LossView(SnapshotView):
             titles = ["Loss"]
         if self.log_loss:
             titles = [t + " · log scale" for t in titles] + titles[-1:]
-        self.title_fit.set(titles, self.theme.foreground, self.theme.font_size)
-        self.title_fit.fit(self.width())
+        self.title_fit.set(titles, self.theme.foreground, self.theme.font_size)  # refitted on resize
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if hasattr(self, "title_fit"):  # GraphicsView resizes once while constructing
-            self.title_fit.fit(self.width())
+    def _set_y_range(self, losses: np.ndarray) -> None:
+        """The loss axis spans the data (autorange would collapse on one point or a flat run)."""
+        with np.errstate(all="ignore"):
+            values = losses[np.isfinite(losses)]
+            if self.log_loss:
+                values = np.log10(values[values > 0])
+        if not values.size:
+            return
+        lo, hi = float(values.min()), float(values.max())
+        least = 0.1 if self.log_loss else 0.1 * max(abs(hi), 1e-3)
+        if hi - lo < least:
+            mid = (lo + hi) / 2
+            lo, hi = mid - least / 2, mid + least / 2
+        if (lo, hi) != self._y_range:
+            self._y_range = (lo, hi)
+            self.loss_plot.setYRange(lo, hi, padding=0.06)
+            self._update_log_ticks()
+
+    def _loss_resized(self, *_args) -> None:
+        if self.closed:  # GraphicsView.close() has deleted the items
+            return
+        self._fit_title()
+        self._update_log_ticks()
+
+    def _update_log_ticks(self) -> None:
+        """On the log axis, label 1-2-5 (or sparser) values spaced for the plot's height.
+
+        pyqtgraph's log axis labels every minor tick (2, 3, ... 9) once the range is under a few
+        decades, and on a short plot those labels pile up.
+        """
+        axis = self.loss_plot.getAxis("left")
+        if not self.log_loss or self._y_range is None:
+            axis.setTicks(None)
+            return
+        lo, hi = self.loss_plot.getViewBox().viewRange()[1]
+        height = self.loss_plot.getViewBox().height()
+        font = QtGui.QFont()
+        font.setPointSize(max(6, self.theme.font_size - 2))
+        room = 1.8 * QtGui.QFontMetricsF(font).height()
+        decades = range(math.floor(lo) - 1, math.ceil(hi) + 1)
+
+        def inside(mantissas):
+            values = [m * 10.0 ** e for e in decades for m in mantissas]
+            return [v for v in values if lo <= math.log10(v) <= hi]
+
+        minor = inside(range(1, 10))
+        major = []
+        for mantissas in ((1, 2, 3, 4, 5, 6, 7, 8, 9), (1, 2, 5), (1, 3), (1,)):
+            values = inside(mantissas)
+            logs = np.log10(values)
+            if len(values) >= 2 and np.min(np.diff(logs)) * height / max(hi - lo, 1e-12) >= room:
+                major = values
+                break
+        if len(major) < 2:
+            axis.setTicks(None)  # within one short span: pyqtgraph's own choice
+            return
+        axis.setTicks([[(math.log10(v), f"{v:g}") for v in major],
+                       [(math.log10(v), "") for v in minor if v not in major]])
+
+    def _fit_title(self, *_args) -> None:
+        if self.closed:  # GraphicsView.close() has deleted the items
+            return
+        # the title spans the plot's data column only (the ViewBox), not its left axis
+        self.title_fit.fit(self.loss_plot.getViewBox().width())
+
+    def _fit_axis_labels(self, *_args) -> None:
+        """Rotated axis labels no longer than their plots: a longer one runs into the other plot."""
+        if self.closed:
+            return
+        font = QtGui.QFont()
+        font.setPointSize(self.theme.font_size)
+        metrics = QtGui.QFontMetricsF(font)
+
+        def fitting(height: float, *versions: str) -> str:
+            return next((v for v in versions if metrics.horizontalAdvance(v) + 8 <= height), "")
+
+        labels = (fitting(self.loss_plot.getViewBox().height(), "loss (cross-entropy)", "loss"),
+                  fitting(self.acc_plot.getViewBox().height(), "accuracy", "acc."))
+        if labels != self._axis_labels:
+            self._axis_labels = labels
+            style = {"color": self.theme.foreground, "font-size": f"{self.theme.font_size}pt"}
+            self.loss_plot.setLabel("left", labels[0], **style)
+            self.acc_plot.setLabel("left", labels[1], **style)

@@ -1,20 +1,28 @@
 """The network diagram: units as nodes by layer, weights as edges, biases as node fills.
 
-Drawing stays cheap however deep the network is. Edges are grouped by sign and by a width bucket
-of |w| (relative to the largest |w| shown) into a handful of curves drawn with ``connect='pairs'``
-(GraphItem would draw them edge by edge in Python); nodes are one ScatterPlotItem whose brushes
-and pens come from small prebuilt tables, so the symbol atlas is hit, never grown. Positions,
-edge endpoints and label items depend only on the layer sizes: they are built once per
-architecture, and ``render`` only hands new arrays to the same items.
+Drawing stays cheap however deep the network is:
 
-Layout (one column of the GraphicsLayout):
+- Edges are grouped by sign and by a width bucket of |w| (relative to the largest |w| shown) into
+  nine curves drawn with ``connect='pairs'`` (GraphItem would draw them edge by edge in Python),
+  each painted with one ``QPainter.drawLines`` call (``segmentedLineMode='on'``).
+- The diagram's ViewBox works in pixels (its range is its own size, so its transform is a pure
+  translation). Qt's raster engine strokes wide antialiased cosmetic pens under a scaling
+  transform some 50x slower than the same lines in device pixels (measured: 136 edges of width 2
+  took 80 ms scaled, 2 ms unscaled), so node and edge positions are computed in pixels here,
+  again on resize. Colours are opaque (pre-mixed with the background): translucent pens were
+  another 10x. Above AA_MAX_EDGES edges antialiasing is off (dense diagrams of thin lines).
+- Nodes are one ScatterPlotItem whose brushes and pens come from small prebuilt tables, so the
+  symbol atlas is hit, never grown.
+- Everything that depends only on the layer sizes (node order, edge endpoints, label items) is
+  built once per architecture; ``render`` only hands new arrays to the same items, and skips even
+  that when no edge changed bucket and no node changed fill.
 
-- row 0: a title (architecture, colour key, the largest |w|);
-- row 1: the diagram ViewBox, range fixed per architecture (never autoranged per frame);
-- row 2: a label band x-linked to the diagram whose y axis counts pixels, so the rows of labels
-  under the columns ("+N more", layer names, sizes, clone labels) never overlap whatever the
-  window size; labels thin out when columns get narrow.
+Layout (one column of the GraphicsLayout): row 0 a title (architecture, colour key, the
+largest |w|); row 1 the diagram; row 2 a label band x-linked to the diagram, also in pixels, with
+rows of labels under the columns ("+N more", layer names, sizes, clone labels) that never
+overlap whatever the window size; they thin out when columns get narrow.
 """
+
 
 from __future__ import annotations
 
@@ -36,10 +44,15 @@ WIDTH_BUCKETS = 4
 BUCKET_WIDTH = (0.35, 0.7, 1.15, 1.75)
 """Pen width of each bucket, times the theme's line width."""
 BUCKET_ALPHA = (0.45, 0.65, 0.85, 1.0)
+"""Strength of the sign colour over the background per bucket (pre-mixed: the pens are opaque)."""
+AA_MAX_EDGES = 1000
+"""Antialias the edges only up to this many (a 30-layer diagram has about 3000)."""
 ZERO_ABS = 1e-12
 """|w| at or below this is a zero weight: drawn faint and thin, so an all-zero net looks all zero."""
 BIAS_LEVELS = (0.3, 0.55, 0.8, 1.0)
 """Node fill: the bias's sign colour mixed into the background at these strengths."""
+NODE_PX = (4.0, 24.0)
+"""Smallest and largest node diameter in pixels."""
 HOVER_EDGE_PX = 5.0
 """How near (in pixels) the pointer must come to an edge to show its weight."""
 
@@ -95,11 +108,16 @@ class FittedLabel:
         font = QtGui.QFont()
         font.setPointSize(self.size)
         metrics = QtGui.QFontMetricsF(font)
-        chosen = self.candidates[-1]
+        chosen = None
         for text in self.candidates:
             if width <= 0 or metrics.horizontalAdvance(_plain(text)) + 16 <= width:
                 chosen = text
                 break
+        if chosen is None:  # not even the shortest fits: elide it if it is plain text
+            chosen = self.candidates[-1]
+            if chosen == _plain(chosen):
+                chosen = html.escape(metrics.elidedText(chosen, QtCore.Qt.TextElideMode.ElideRight,
+                                                        max(10, int(width - 16))))
         if chosen != self.shown:
             self.shown = chosen
             self.label.setText(chosen, color=self.color, size=f"{self.size}pt")
@@ -114,8 +132,8 @@ def _plain(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
-def _mix(a: str, b: str, t: float, alpha: float = 1.0) -> QtGui.QColor:
-    """Colour ``t`` of the way from ``a`` to ``b``."""
+def mix(a: str, b: str, t: float, alpha: float = 1.0) -> QtGui.QColor:
+    """Colour ``t`` of the way from ``a`` to ``b`` (opaque unless ``alpha`` says otherwise)."""
     ca, cb = QtGui.QColor(a), QtGui.QColor(b)
     c = QtGui.QColor.fromRgbF(ca.redF() + (cb.redF() - ca.redF()) * t,
                               ca.greenF() + (cb.greenF() - ca.greenF()) * t,
@@ -136,56 +154,35 @@ def _runs(values: list) -> list[tuple[int, int, object]]:
     return out
 
 
-class _Layout:
-    """Everything that depends only on the layer sizes: node positions and edge endpoints."""
+class _Architecture:
+    """What depends only on the layer sizes: which nodes there are and which pairs edges join."""
 
     def __init__(self, diagram: Diagram):
-        self.sizes = diagram.sizes
+        self.sizes = tuple(diagram.sizes)
         self.shown = tuple(len(g) for g in diagram.groups)
         self.rows = max(self.shown)
         self.truncated = tuple(max(0, s - n) for s, n in zip(self.sizes, self.shown))
-        xs, ys, layer, unit = [], [], [], []
-        self.node_y: list[np.ndarray] = []
-        centre = (self.rows - 1) / 2
-        for l, n in enumerate(self.shown):
-            y = centre + (n - 1) / 2 - np.arange(n, dtype=float)
-            self.node_y.append(y)
-            xs.append(np.full(n, float(l)))
-            ys.append(y)
-            layer.append(np.full(n, l))
-            unit.append(np.arange(n))
-        self.x = np.concatenate(xs)
-        self.y = np.concatenate(ys)
-        self.layer = np.concatenate(layer)
-        self.unit = np.concatenate(unit)
-        self.offsets = np.concatenate([[0], np.cumsum(self.shown)])
+        self.offsets = np.concatenate([[0], np.cumsum(self.shown)]).astype(int)
+        self.layer = np.concatenate([np.full(n, l) for l, n in enumerate(self.shown)])
+        self.unit = np.concatenate([np.arange(n) for n in self.shown])
         # Edges in the order of np.concatenate([W.ravel() for W in weights]): W[i, j] joins unit i
         # of layer l to unit j of layer l + 1.
-        seg_x, seg_y, seg_layer, seg_i, seg_j = [], [], [], [], []
+        parts = []
         for l in range(len(self.shown) - 1):
             a, b = self.shown[l], self.shown[l + 1]
-            i, j = np.meshgrid(np.arange(a), np.arange(b), indexing="ij")
-            i, j = i.ravel(), j.ravel()
-            seg_x.append(np.column_stack([np.full(a * b, float(l)), np.full(a * b, float(l + 1))]))
-            seg_y.append(np.column_stack([self.node_y[l][i], self.node_y[l + 1][j]]))
-            seg_layer.append(np.full(a * b, l))
-            seg_i.append(i)
-            seg_j.append(j)
-        empty = np.zeros((0, 2))
-        self.seg_x = np.concatenate(seg_x) if seg_x else empty
-        self.seg_y = np.concatenate(seg_y) if seg_y else empty
-        self.seg_layer = np.concatenate(seg_layer) if seg_layer else np.zeros(0, int)
-        self.seg_i = np.concatenate(seg_i) if seg_i else np.zeros(0, int)
-        self.seg_j = np.concatenate(seg_j) if seg_j else np.zeros(0, int)
+            i, j = (m.ravel() for m in np.meshgrid(np.arange(a), np.arange(b), indexing="ij"))
+            parts.append((self.offsets[l] + i, self.offsets[l + 1] + j, np.full(a * b, l), i, j))
+        self.seg_a, self.seg_b, self.seg_layer, self.seg_i, self.seg_j = (
+            np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, int) for k in range(5))
         self.symbols = np.array(["s" if l == 0 else "o" for l in self.layer], dtype=object)
-        self.x_range = (-0.5, len(self.shown) - 0.5)
-        # Room for a vertical ellipsis under truncated columns.
-        bottom = -1.05 if any(self.truncated) else -0.6
-        self.y_range = (bottom, self.rows - 1 + 0.6)
 
     @property
     def n_layers(self) -> int:
         return len(self.shown)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.seg_a)
 
 
 class NetworkView(SnapshotView):
@@ -205,21 +202,18 @@ class NetworkView(SnapshotView):
         for vb in (self.vb, self.band):
             vb.disableAutoRange()
             vb.setMouseEnabled(False, False)
+            vb.invertY(True)  # pixel coordinates: y grows downwards
         self.band.setXLink(self.vb)
-        self.band.invertY(True)
 
         self.zero_item = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
-        self.edge_items: dict[tuple[str, int], pg.PlotCurveItem] = {}
-        for sign in SIGNS:
-            for bucket in range(WIDTH_BUCKETS):
-                self.edge_items[(sign, bucket)] = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True,
-                                                                   antialias=True)
-        for z, item in enumerate([self.zero_item, *self.edge_items.values()]):
-            # QPainter.drawLines, one line per edge: stroking the whole curve as one path (the
-            # default for translucent or antialiased pens) makes Qt compute the outline of every
-            # crossing, over 100x slower for a diagram.
-            item.setSegmentedLineMode("on")
-            item.setZValue(z)
+        self.edge_items: dict[tuple[str, int], pg.PlotCurveItem] = {
+            (sign, bucket): pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
+            for sign in SIGNS for bucket in range(WIDTH_BUCKETS)}
+        self._bucket_items = [self.zero_item] + [self.edge_items[(s, k)] for s in SIGNS for k in range(WIDTH_BUCKETS)]
+        for (sign, bucket), item in self.edge_items.items():
+            item.setZValue(1 + 2 * bucket + SIGNS.index(sign))  # thick over thin, whatever the sign
+        for item in self._bucket_items:
+            item.setSegmentedLineMode("on")  # one drawLines call, not one stroked path
             self.vb.addItem(item)
         self.nodes = pg.ScatterPlotItem(pxMode=True)
         self.nodes.setZValue(100)
@@ -228,7 +222,7 @@ class NetworkView(SnapshotView):
         self.vb.addItem(self.more_dots)
         self.hover_edge = pg.PlotCurveItem(connect="pairs", antialias=True)
         self.hover_edge.setZValue(150)
-        self.hover_node = pg.ScatterPlotItem(pxMode=True, brush=None)
+        self.hover_node = pg.ScatterPlotItem(pxMode=True)
         self.hover_node.setZValue(160)
         self.hover_text = pg.TextItem(anchor=(0, 1))
         self.hover_text.setZValue(200)
@@ -242,15 +236,23 @@ class NetworkView(SnapshotView):
         self.more_items: list[pg.TextItem] = []
         self.clone_items: list[pg.TextItem] = []
 
-        self._layout: _Layout | None = None
+        self._arch: _Architecture | None = None
         self._diagram: Diagram | None = None
+        # pixel geometry (set by _relayout)
+        self._node_x = self._node_y = np.zeros(0)
+        self._col_x = np.zeros(0)
+        self._col_px = 100.0
+        self._node_px = 12.0
+        # what is drawn (to skip unchanged work)
         self._edge_key: np.ndarray | None = None
+        self._edge_order = np.zeros(0, int)
+        self._edge_bounds = np.zeros(len(self._bucket_items) + 1, int)
+        self._node_fill = np.zeros(0, int)
+        self._node_outline = np.zeros(0, int)
         self._node_key: np.ndarray | None = None
         self._more_runs: list[tuple[int, int, object]] = []
         self._clone_runs: list[tuple[int, int, object]] = []
         self._hover: tuple | None = None
-        self._node_px = 12.0
-        self._col_px = 100.0
         self.apply_theme(theme)
         self.setBackground(theme.background)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -267,16 +269,16 @@ class NetworkView(SnapshotView):
         self._small = QtGui.QFont()
         self._small.setPointSize(max(7, theme.font_size - 1))
         self._metrics = QtGui.QFontMetricsF(self._font)
+        self._bold_metrics = QtGui.QFontMetricsF(self._bold)
         self._small_metrics = QtGui.QFontMetricsF(self._small)
         bg = theme.background
         # Node styles, prebuilt so that ScatterPlotItem's atlas keys (object ids) repeat.
-        neutral = pg.mkBrush(_mix(bg, theme.muted, 0.15))
         self._brushes = np.empty(2 + 2 * len(BIAS_LEVELS), dtype=object)
-        self._brushes[0] = pg.mkBrush(_mix(bg, theme.muted, 0.45))  # inputs
-        self._brushes[1] = neutral  # zero bias
+        self._brushes[0] = pg.mkBrush(mix(bg, theme.muted, 0.45))  # inputs
+        self._brushes[1] = pg.mkBrush(mix(bg, theme.muted, 0.15))  # zero bias
         for k, t in enumerate(BIAS_LEVELS):
-            self._brushes[2 + k] = pg.mkBrush(_mix(bg, theme.positive, t))
-            self._brushes[2 + len(BIAS_LEVELS) + k] = pg.mkBrush(_mix(bg, theme.negative, t))
+            self._brushes[2 + k] = pg.mkBrush(mix(bg, theme.positive, t))
+            self._brushes[2 + len(BIAS_LEVELS) + k] = pg.mkBrush(mix(bg, theme.negative, t))
         self._pens = np.empty(2, dtype=object)
         self._pens[0] = pg.mkPen(theme.muted, width=1)
         self._pens[1] = pg.mkPen(theme.foreground, width=max(2.0, theme.line_width))  # clone outline
@@ -284,7 +286,7 @@ class NetworkView(SnapshotView):
         self.more_dots.setPen(None)
         self.hover_node.setPen(pg.mkPen(theme.foreground, width=2))
         self.hover_node.setBrush(None)
-        self.hover_text.fill = pg.mkBrush(_mix(bg, bg, 0, alpha=0.9))
+        self.hover_text.fill = pg.mkBrush(mix(bg, bg, 0, alpha=0.92))
         self.hover_text.border = pg.mkPen(theme.muted)
         self.hover_text.setColor(theme.foreground)
         self.hover_text.setFont(self._font)
@@ -298,23 +300,25 @@ class NetworkView(SnapshotView):
             item.setFont(self._font)
             item.setColor(theme.foreground)
         self._node_key = None  # restyle nodes on the next render
-        self._style_edges()
         self._relayout()
 
     def _style_edges(self) -> None:
-        theme = self.theme
-        # Narrow columns (deep nets): thinner, fainter edges, or the diagram turns into a solid block.
+        theme, bg = self.theme, self.theme.background
+        # Narrow columns (deep nets): thinner, fainter edges, or the diagram becomes a solid block.
         scale = float(np.clip(self._col_px / 110.0, 0.3, 1.0))
-        fade = float(np.clip(self._col_px / 70.0, 0.55, 1.0))
-        self.zero_item.setPen(pg.mkPen(_mix(theme.background, theme.muted, 1.0, alpha=0.45),
+        fade = float(np.clip(self._col_px / 70.0, 0.35, 1.0))
+        aa = self._arch is not None and self._arch.n_edges <= AA_MAX_EDGES
+        self.zero_item.setPen(pg.mkPen(mix(bg, theme.muted, 0.45),
                                        width=max(1.0, 0.35 * theme.line_width * scale)))
         for (sign, bucket), item in self.edge_items.items():
             colour = theme.positive if sign == "positive" else theme.negative
-            item.setPen(pg.mkPen(_mix(theme.background, colour, 1.0, alpha=BUCKET_ALPHA[bucket] * fade),
-                                 width=max(0.8, BUCKET_WIDTH[bucket] * theme.line_width * scale)))
+            item.setPen(pg.mkPen(mix(bg, colour, BUCKET_ALPHA[bucket] * fade),
+                                 width=max(1.0, BUCKET_WIDTH[bucket] * theme.line_width * scale)))
+        for item in self._bucket_items:
+            item.opts["antialias"] = aa  # (PlotCurveItem has no setter; paint() reads it)
         self.hover_edge.setPen(pg.mkPen(theme.foreground, width=max(2.0, theme.line_width)))
 
-    # ------------------------------------------------------------------ structure
+    # ------------------------------------------------------------------ structure and geometry
 
     def _text_pool(self, pool: list[pg.TextItem], n: int, font: QtGui.QFont, colour: str) -> None:
         while len(pool) < n:
@@ -326,10 +330,10 @@ class NetworkView(SnapshotView):
             pool.append(item)
 
     def _rebuild(self, diagram: Diagram) -> None:
-        """A new architecture: new positions and label texts (items are reused where they exist)."""
-        layout = _Layout(diagram)
-        self._layout = layout
-        n = layout.n_layers
+        """A new architecture: new node and edge lists and label texts (items are reused)."""
+        arch = _Architecture(diagram)
+        self._arch = arch
+        n = arch.n_layers
         self._text_pool(self.name_items, n, self._bold, self.theme.foreground)
         self._text_pool(self.size_items, n, self._small, self.theme.muted)
         self._text_pool(self.more_items, n, self._small, self.theme.muted)
@@ -339,199 +343,212 @@ class NetworkView(SnapshotView):
                 pool[l].setVisible(False)
             if l < n:
                 self.name_items[l].setText(layer_name(l, n))
-                self.size_items[l].setText(str(layout.sizes[l]))
-        dots_x, dots_y = [], []
-        for l, extra in enumerate(layout.truncated):
-            if extra:
-                dots_x += [l] * 3
-                dots_y += [-0.5, -0.7, -0.9]
-        self.more_dots.setData(np.array(dots_x, float), np.array(dots_y, float))
-        self.nodes.setData(layout.x, layout.y, symbol=layout.symbols,
-                           brush=self._brushes[np.ones(len(layout.x), int)],
-                           pen=self._pens[np.zeros(len(layout.x), int)], size=self._node_px)
-        self._more_runs = _runs([f"+{e} more" if e else None for e in layout.truncated])
+                self.size_items[l].setText(str(arch.sizes[l]))
+        self._more_runs = _runs([f"+{e} more" if e else None for e in arch.truncated])
         self._clone_runs = []
         self._edge_key = None
+        self._edge_order = np.zeros(0, int)
+        self._edge_bounds = np.zeros(len(self._bucket_items) + 1, int)
+        self._node_fill = np.zeros(len(arch.layer), int)
+        self._node_outline = np.zeros(len(arch.layer), int)
         self._node_key = None
-        self._hover = None
         self._set_hover(None)
-        self.vb.setRange(xRange=layout.x_range, yRange=layout.y_range, padding=0)
         self._relayout()
 
     def _relayout(self, *_args) -> None:
-        """Sizes that depend on pixels: node size, edge widths, label rows and their thinning."""
-        layout = self._layout
-        if layout is None:
+        """Pixel geometry: column and row positions, node size, edge widths, the label band."""
+        arch = self._arch
+        if arch is None or self.closed:  # closed: GraphicsView.close() has deleted the items
             return
         width = max(1.0, self.vb.width())
         height = max(1.0, self.vb.height())
-        # Side margin (in columns) wide enough for the first and last labels ("in", "out", sizes).
-        n = layout.n_layers
-        half = 4 + 0.5 * max(
-            QtGui.QFontMetricsF(self._bold).horizontalAdvance(layer_name(l, n)) for l in (0, n - 1))
-        half = max(half, 4 + 0.5 * max(self._small_metrics.horizontalAdvance(str(layout.sizes[l]))
-                                       for l in (0, n - 1)))
-        pad = 0.5 if width <= 2 * half else max(0.5, half * (n - 1) / (width - 2 * half))
-        x_range = (-pad, n - 1 + pad)
-        if x_range != layout.x_range:
-            layout.x_range = x_range
-            self.vb.setRange(xRange=x_range, padding=0)
-        span_x = layout.x_range[1] - layout.x_range[0]
-        span_y = layout.y_range[1] - layout.y_range[0]
-        col_px = width / span_x
-        row_px = height / span_y
-        self._col_px = col_px
-        node_px = float(np.clip(0.5 * min(col_px, row_px), 4.0, 24.0))
-        if abs(node_px - self._node_px) > 0.5:
-            self._node_px = node_px
-            self.nodes.setSize(node_px)
-        self._style_edges()
-        self._layout_band(col_px)
-        self.title_fit.fit(self.width())
+        n, rows = arch.n_layers, arch.rows
+        # Side margin wide enough for the first and last column labels ("in", "out", sizes).
+        half = 4 + 0.5 * max([self._bold_metrics.horizontalAdvance(layer_name(l, n)) for l in (0, n - 1)]
+                             + [self._small_metrics.horizontalAdvance(str(arch.sizes[l])) for l in (0, n - 1)])
+        pad_x = min(max(half, 14.0, min(0.3 * width / n, 50.0)), width / 2)
+        col_px = (width - 2 * pad_x) / (n - 1) if n > 1 else width
+        dots = 16.0 if any(arch.truncated) else 0.0
+        row_px = (height - dots) / rows
+        node_px = float(np.clip(0.5 * min(col_px, row_px), *NODE_PX))
+        top, bottom = node_px / 2 + 4, node_px / 2 + 4 + dots
+        row_px = (height - top - bottom) / (rows - 1) if rows > 1 else 0.0
+        self._col_px, self._node_px = col_px, node_px
+        self._col_x = pad_x + np.arange(n) * col_px if n > 1 else np.array([width / 2])
+        centre = top + (rows - 1) * row_px / 2
+        self._node_x = self._col_x[arch.layer]
+        self._node_y = centre + (arch.unit - (np.array(arch.shown)[arch.layer] - 1) / 2) * row_px
+        self.vb.setRange(xRange=(0, width), yRange=(0, height), padding=0)
 
-    def _layout_band(self, col_px: float) -> None:
-        layout = self._layout
-        n = layout.n_layers
-        line = self._metrics.height()
-        small = self._small_metrics.height()
-        rows = []
+        dots_x, dots_y = [], []
+        for l, extra in enumerate(arch.truncated):
+            if extra:
+                y = self._node_y[arch.offsets[l + 1] - 1] + node_px / 2 + 4
+                dots_x += [self._col_x[l]] * 3
+                dots_y += [y, y + 5, y + 10]
+        self.more_dots.setData(np.array(dots_x, float), np.array(dots_y, float), size=3.5)
+        self._style_edges()
+        self._draw_edges()
+        self._draw_nodes()
+        self._layout_band()
+        self.title_fit.fit(self.width())
+        if self._hover is not None:
+            self._show_hover(self._hover)
+
+    def _draw_edges(self) -> None:
+        arch = self._arch
+        if arch is None or self._edge_key is None:
+            for item in self._bucket_items:
+                item.setData([], [])
+            return
+        xs = np.column_stack([self._node_x[arch.seg_a], self._node_x[arch.seg_b]])
+        ys = np.column_stack([self._node_y[arch.seg_a], self._node_y[arch.seg_b]])
+        for k, item in enumerate(self._bucket_items):
+            idx = self._edge_order[self._edge_bounds[k]:self._edge_bounds[k + 1]]
+            item.setData(xs[idx].ravel(), ys[idx].ravel())
+
+    def _draw_nodes(self) -> None:
+        arch = self._arch
+        self.nodes.setData(self._node_x, self._node_y, symbol=arch.symbols, size=self._node_px,
+                           brush=self._brushes[self._node_fill], pen=self._pens[self._node_outline])
+
+    def _layout_band(self) -> None:
+        arch, col_px = self._arch, self._col_px
+        n = arch.n_layers
+        line, small = self._metrics.height(), self._small_metrics.height()
+        rows = {}
         y = 2.0
         if self._more_runs:
-            rows.append(("more", y))
+            rows["more"] = y
             y += small
-        rows.append(("name", y))
+        rows["name"] = y
         y += line
-        rows.append(("size", y))
+        rows["size"] = y
         y += small
         if self._clone_runs:
-            rows.append(("clone", y))
+            rows["clone"] = y
             y += line
         height = y + 4
         self.band.setFixedHeight(height)
         self.band.setRange(yRange=(0, height), padding=0)
-        row_y = dict(rows)
 
         # Layer names and sizes: every stride-th column (and always "in" and "out").
-        widest = max(QtGui.QFontMetricsF(self._bold).horizontalAdvance(layer_name(l, n)) for l in range(n))
-        widest = max(widest, max(self._small_metrics.horizontalAdvance(str(s)) for s in layout.sizes))
-        stride = max(1, math.ceil((widest + 10) / col_px))
+        widest = max(max(self._bold_metrics.horizontalAdvance(layer_name(l, n)) for l in range(n)),
+                     max(self._small_metrics.horizontalAdvance(str(s)) for s in arch.sizes))
+        stride = max(1, math.ceil((widest + 10) / max(col_px, 1.0)))
         for l in range(n):
-            show = l % stride == 0 or l == n - 1
-            if l != n - 1 and 0 < n - 1 - l < stride:
-                show = False
+            show = (l % stride == 0 and not 0 < n - 1 - l < stride) or l == n - 1
             self.name_items[l].setVisible(show)
             self.size_items[l].setVisible(show)
-            self.name_items[l].setPos(l, row_y["name"])
-            self.size_items[l].setPos(l, row_y["size"])
-        self._place_runs(self.more_items, self._more_runs, row_y.get("more"), self._small_metrics, col_px)
-        self._place_runs(self.clone_items, self._clone_runs, row_y.get("clone"), self._metrics, col_px)
+            self.name_items[l].setPos(self._col_x[l], rows["name"])
+            self.size_items[l].setPos(self._col_x[l], rows["size"])
+        self._place_runs(self.more_items, self._more_runs, rows.get("more"), self._small_metrics)
+        self._place_runs(self.clone_items, self._clone_runs, rows.get("clone"), self._metrics)
 
-    def _place_runs(self, pool, runs, y, metrics, col_px) -> None:
-        """One label centred under each run of layers; a shorter wording when the long one does not fit."""
+    def _place_runs(self, pool, runs, y, metrics) -> None:
+        """One label centred under each run of layers; shorter wordings when the long one does not fit."""
         for k, item in enumerate(pool):
             if y is None or k >= len(runs):
                 item.setVisible(False)
                 continue
             first, last, text = runs[k]
             long, short = (text, text) if isinstance(text, str) else text
-            room = (last - first + 1) * col_px + (col_px if first == last else 0)
-            candidates = [long, short] if first == last else \
-                [f"{long} in each layer", f"{long} each", f"{short} each", short]
+            room = (last - first + 1) * self._col_px + (self._col_px if first == last else 0)
+            candidates = [long, short] if first == last else [f"{long} in each layer", f"{long} each", short]
             chosen = next((c for c in candidates if metrics.horizontalAdvance(c) <= room), candidates[-1])
             item.setText(chosen)
-            item.setPos((first + last) / 2, y)
+            item.setPos((self._col_x[first] + self._col_x[last]) / 2, y)
             item.setVisible(True)
 
     # ------------------------------------------------------------------ rendering
 
     def render(self, snapshot: Snapshot) -> None:
         diagram = snapshot.diagram
-        if self._layout is None or self._layout.sizes != diagram.sizes or \
-                self._layout.shown != tuple(len(g) for g in diagram.groups):
+        if self._arch is None or self._arch.sizes != tuple(diagram.sizes) or \
+                self._arch.shown != tuple(len(g) for g in diagram.groups):
             self._rebuild(diagram)
-        layout = self._layout
+        arch = self._arch
         self._diagram = diagram
 
         w = np.concatenate([W.ravel() for W in diagram.weights]) if diagram.weights else np.zeros(0)
         b = np.concatenate([B.ravel() for B in diagram.biases]) if diagram.biases else np.zeros(0)
         with np.errstate(all="ignore"):
             aw, ab = np.abs(w), np.abs(b)
-            finite_w = aw[np.isfinite(aw)]
-            finite_b = ab[np.isfinite(ab)]
-        wmax = float(finite_w.max()) if finite_w.size else 0.0
-        bmax = float(finite_b.max()) if finite_b.size else 0.0
+            finite_w, finite_b = aw[np.isfinite(aw)], ab[np.isfinite(ab)]
+            wmax = float(finite_w.max()) if finite_w.size else 0.0
+            bmax = float(finite_b.max()) if finite_b.size else 0.0
 
-        # Edge buckets: 0 = zero (or NaN), 1..4 positive, 5..8 negative.
-        with np.errstate(all="ignore"):
+            # Edge buckets: 0 = zero (or NaN), 1..4 positive, 5..8 negative, by |w| / max |w|.
             rel = np.nan_to_num(aw / wmax if wmax > 0 else np.zeros_like(aw), nan=0.0, posinf=1.0)
             bucket = np.minimum((rel * WIDTH_BUCKETS).astype(int), WIDTH_BUCKETS - 1)
             key = np.where(w > 0, 1 + bucket, 1 + WIDTH_BUCKETS + bucket)
             key[~(aw > ZERO_ABS)] = 0
         if self._edge_key is None or not np.array_equal(key, self._edge_key):
             self._edge_key = key
-            order = np.argsort(key, kind="stable")
-            bounds = np.searchsorted(key[order], np.arange(2 + 2 * WIDTH_BUCKETS))
-            items = [self.zero_item] + [self.edge_items[(s, k)] for s in SIGNS for k in range(WIDTH_BUCKETS)]
-            for k, item in enumerate(items):
-                idx = order[bounds[k]:bounds[k + 1]]
-                item.setData(layout.seg_x[idx].ravel(), layout.seg_y[idx].ravel())
+            self._edge_order = np.argsort(key, kind="stable")
+            self._edge_bounds = np.searchsorted(key[self._edge_order], np.arange(len(self._bucket_items) + 1))
+            self._draw_edges()
 
         # Nodes: inputs neutral squares; fill = bias sign, strength = |b| against the largest parameter.
         ref = max(wmax, bmax)
         with np.errstate(all="ignore"):
-            level = np.minimum((np.nan_to_num(ab / ref if ref > 0 else np.zeros_like(ab), nan=0.0, posinf=1.0)
-                                * len(BIAS_LEVELS)).astype(int), len(BIAS_LEVELS) - 1)
-        fill = np.where(b > 0, 2 + level, 2 + len(BIAS_LEVELS) + level)
-        fill[~(ab > ZERO_ABS)] = 1
-        node_fill = np.concatenate([np.zeros(layout.shown[0], int), fill])
+            rel_b = np.nan_to_num(ab / ref if ref > 0 else np.zeros_like(ab), nan=0.0, posinf=1.0)
+            level = np.minimum((rel_b * len(BIAS_LEVELS)).astype(int), len(BIAS_LEVELS) - 1)
+            fill = np.where(b > 0, 2 + level, 2 + len(BIAS_LEVELS) + level)
+            fill[~(ab > ZERO_ABS)] = 1
+        node_fill = np.concatenate([np.zeros(arch.shown[0], int), fill])
         outline = np.zeros(len(node_fill), int)
-        clone_labels: list = [None] * layout.n_layers
-        for l in range(1, layout.n_layers):
-            groups = diagram.groups[l]
+        clone_labels: list = [None] * arch.n_layers
+        for l in range(1, arch.n_layers):
+            groups = np.asarray(diagram.groups[l], dtype=int)
             if len(groups):
-                counts = np.bincount(groups)
-                outline[layout.offsets[l]:layout.offsets[l + 1]] = counts[groups] > 1
-            size, unique = layout.sizes[l], diagram.unique[l]
+                outline[arch.offsets[l]:arch.offsets[l + 1]] = np.bincount(groups)[groups] > 1
+            size, unique = arch.sizes[l], diagram.unique[l]
             if size > 1 and unique < size:
                 if unique == 1:
-                    clone_labels[l] = (f"{size} identical units", "identical")
+                    clone_labels[l] = (f"{size} identical units", f"{size} identical")
                 else:
                     clone_labels[l] = (f"{size} units, {unique} distinct", f"{unique} distinct")
         node_key = np.concatenate([node_fill, outline])
         if self._node_key is None or not np.array_equal(node_key, self._node_key):
             self._node_key = node_key
+            self._node_fill, self._node_outline = node_fill, outline
             self.nodes.setBrush(self._brushes[node_fill], update=False)
             self.nodes.setPen(self._pens[outline], update=False)
             self.nodes.updateSpots()
         clone_runs = _runs(clone_labels)
         if clone_runs != self._clone_runs:
             self._clone_runs = clone_runs
-            self._layout_band(self._col_px)
+            self._layout_band()
 
         t = self.theme
         key = (f"<span style='color:{t.positive}'>━ w&gt;0</span> &nbsp;"
                f"<span style='color:{t.negative}'>━ w&lt;0</span>")
-        zero = f" &nbsp;<span style='color:{t.muted}'>(all zero)</span>" if wmax == 0 and bmax == 0 else ""
-        arch = architecture(layout.sizes)
+        note = ""
+        if not np.all(np.isfinite(w)):
+            note = f" &nbsp;<span style='color:{t.muted}'>(non-finite weights)</span>"
+        elif wmax == 0 and bmax == 0:
+            note = f" &nbsp;<span style='color:{t.muted}'>(all zero)</span>"
+        arch_text = architecture(arch.sizes)
+        scale = f"<span style='color:{t.muted}'>max |w| {wmax:.3g}</span>"
         self.title_fit.set((
-            f"Network {arch} &nbsp; {key} &nbsp;<span style='color:{t.muted}'>width ∝ |w|, max {wmax:.3g}</span>{zero}",
-            f"{arch} &nbsp; {key} &nbsp;<span style='color:{t.muted}'>max |w| {wmax:.3g}</span>{zero}",
-            f"{key} &nbsp;<span style='color:{t.muted}'>max |w| {wmax:.3g}</span>{zero}",
+            f"Network {arch_text} &nbsp; {key} &nbsp;<span style='color:{t.muted}'>width ∝ |w|, "
+            f"max {wmax:.3g}</span>{note}",
+            f"{arch_text} &nbsp; {key} &nbsp;{scale}{note}",
+            f"{key} &nbsp;{scale}{note}",
             key,
-        ), t.foreground, t.font_size)
+        ), t.foreground, t.font_size)  # refitted on resize, not per frame
         if self._hover is not None:
             self._show_hover(self._hover)
 
     # ------------------------------------------------------------------ hover
 
     def node_positions(self) -> np.ndarray:
-        """(x, y) of every drawn node in diagram coordinates, in layer then unit order."""
-        if self._layout is None:
-            return np.zeros((0, 2))
-        return np.column_stack([self._layout.x, self._layout.y])
+        """(x, y) of every drawn node in the diagram's coordinates (pixels), layer by layer."""
+        return np.column_stack([self._node_x, self._node_y])
 
     def _on_mouse_moved(self, scene_pos) -> None:
-        if self._layout is None or not self.vb.sceneBoundingRect().contains(scene_pos):
+        if self._arch is None or not self.vb.sceneBoundingRect().contains(scene_pos):
             self._set_hover(None)
             return
         p = self.vb.mapSceneToView(scene_pos)
@@ -548,24 +565,21 @@ class NetworkView(SnapshotView):
         return self.hover_text.toPlainText() if target is not None else ""
 
     def _target_at(self, x: float, y: float):
-        layout = self._layout
-        if layout is None or self._diagram is None:
+        arch = self._arch
+        if arch is None or self._diagram is None or not len(self._node_x):
             return None
-        px = self.vb.viewPixelSize()  # data units per pixel
-        ux, uy = (px[0] or 1.0), (px[1] or 1.0)
-        d2 = ((layout.x - x) / ux) ** 2 + ((layout.y - y) / uy) ** 2
+        d2 = (self._node_x - x) ** 2 + (self._node_y - y) ** 2
         k = int(np.argmin(d2))
         if d2[k] <= (self._node_px / 2 + 3) ** 2:
             return ("node", k)
-        if not len(layout.seg_x):
+        if not arch.n_edges:
             return None
-        # Distance to each segment, in pixels.
-        x0, x1 = layout.seg_x[:, 0] / ux, layout.seg_x[:, 1] / ux
-        y0, y1 = layout.seg_y[:, 0] / uy, layout.seg_y[:, 1] / uy
-        qx, qy = x / ux, y / uy
-        dx, dy = x1 - x0, y1 - y0
-        t = np.clip(((qx - x0) * dx + (qy - y0) * dy) / (dx * dx + dy * dy), 0.0, 1.0)
-        dist2 = (x0 + t * dx - qx) ** 2 + (y0 + t * dy - qy) ** 2
+        # Distance to every edge: a few thousand segments, vectorized.
+        x0, y0 = self._node_x[arch.seg_a], self._node_y[arch.seg_a]
+        dx, dy = self._node_x[arch.seg_b] - x0, self._node_y[arch.seg_b] - y0
+        with np.errstate(all="ignore"):
+            t = np.clip(np.nan_to_num(((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)), 0.0, 1.0)
+        dist2 = (x0 + t * dx - x) ** 2 + (y0 + t * dy - y) ** 2
         e = int(np.argmin(dist2))
         if dist2[e] <= HOVER_EDGE_PX ** 2:
             return ("edge", e)
@@ -580,18 +594,18 @@ class NetworkView(SnapshotView):
         self._show_hover(target)
 
     def _show_hover(self, target) -> None:
-        layout, diagram = self._layout, self._diagram
+        arch, diagram = self._arch, self._diagram
         kind, k = target
-        n = layout.n_layers
+        n = arch.n_layers
         if kind == "node":
-            l, j = int(layout.layer[k]), int(layout.unit[k])
-            x, y = layout.x[k], layout.y[k]
+            l, j = int(arch.layer[k]), int(arch.unit[k])
+            x, y = self._node_x[k], self._node_y[k]
             if l == 0:
-                text = f"input unit {j + 1} of {layout.sizes[0]}"
+                text = f"input unit {j + 1} of {arch.sizes[0]}"
             else:
                 bias = diagram.biases[l - 1][j]
                 name = "output" if l == n - 1 else f"layer {l}"
-                text = f"{name}, unit {j + 1} of {layout.sizes[l]}\nbias b = {bias:+.4g}"
+                text = f"{name}, unit {j + 1} of {arch.sizes[l]}\nbias b = {bias:+.4g}"
                 groups = diagram.groups[l]
                 same = int(np.count_nonzero(groups == groups[j]))
                 if same > 1:
@@ -600,19 +614,20 @@ class NetworkView(SnapshotView):
             self.hover_node.setVisible(True)
             self.hover_edge.setVisible(False)
         else:
-            l, i, j = int(layout.seg_layer[k]), int(layout.seg_i[k]), int(layout.seg_j[k])
+            l, i, j = int(arch.seg_layer[k]), int(arch.seg_i[k]), int(arch.seg_j[k])
             w = diagram.weights[l][i, j]
             src = "input" if l == 0 else f"layer {l}"
             dst = "output" if l + 1 == n - 1 else f"layer {l + 1}"
             text = f"weight {src} unit {i + 1} → {dst} unit {j + 1}\nw = {w:+.4g}"
-            x, y = layout.seg_x[k].mean(), layout.seg_y[k].mean()
-            self.hover_edge.setData(layout.seg_x[k], layout.seg_y[k])
+            a, b = arch.seg_a[k], arch.seg_b[k]
+            xs, ys = self._node_x[[a, b]], self._node_y[[a, b]]
+            x, y = xs.mean(), ys.mean()
+            self.hover_edge.setData(xs, ys)
             self.hover_edge.setVisible(True)
             self.hover_node.setVisible(False)
-        # Keep the read-out inside the view: open it towards the middle.
-        x_mid = sum(layout.x_range) / 2
-        y_mid = sum(layout.y_range) / 2
-        self.hover_text.setAnchor((0.0 if x < x_mid else 1.0, 0.0 if y > y_mid else 1.0))
+        # Keep the read-out inside the view: open it towards the middle (y grows downwards).
+        self.hover_text.setAnchor((0.0 if x < self.vb.width() / 2 else 1.0,
+                                   0.0 if y < self.vb.height() / 2 else 1.0))
         self.hover_text.setText(text)
         self.hover_text.setPos(x, y)
         self.hover_text.setVisible(True)

@@ -19,8 +19,8 @@ from PySide6 import QtCore
 from winit_gui import activations
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
-from winit_gui.app.views.histograms import (blend, fixed_axes, font, fractions, layer_label, nice_ticks, ordinal,
-                                            sample_layers, tick_label)
+from winit_gui.app.views.histograms import (FittedTitle, blend, fixed_axes, font, fractions, layer_colors, layer_label,
+                                            nice_ticks, ordinal, sample_layers, tick_label)
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import PREACT_EDGES
 
@@ -29,6 +29,8 @@ MAX_OVERLAY = 6
 CURVE_POINTS = 601
 """Samples of f'(z) over the pre-activation axis (z = 0 is one of them: the exact peak)."""
 SHADE_ALPHA = 0.22
+NARROW = 450
+"""Below this width (pixels) the bottom plots drop their y-axis labels to leave room for the data."""
 MIN_STEPS = 10
 """The heat map's step axis spans at least this many steps."""
 
@@ -83,7 +85,8 @@ class SaturationView(SnapshotView):
         self.derivative.setZValue(30)
         for item in (self.threshold, self.derivative, self.shade_label, self.overlay_note):
             self.curve_plot.addItem(item)
-        self.curve_plot.setXRange(PREACT_EDGES[0], PREACT_EDGES[-1], padding=0.01)
+        # padded: the end bins (everything beyond +-6, where a saturated layer lives) stand clear of the axis
+        self.curve_plot.setXRange(PREACT_EDGES[0], PREACT_EDGES[-1], padding=0.03)
         ticks = [(t, tick_label(t)) for t in nice_ticks(PREACT_EDGES[0], PREACT_EDGES[-1])]
         ticks[0] = (ticks[0][0], "≤" + ticks[0][1])
         ticks[-1] = (ticks[-1][0], "≥" + ticks[-1][1])
@@ -94,7 +97,7 @@ class SaturationView(SnapshotView):
         self.bars = pg.BarGraphItem(x=[1.0], height=[0.0], width=0.7)
         self.bar_plot.addItem(self.bars)
         self.bar_plot.setYRange(0.0, 1.0, padding=0.02)
-        self.bar_plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)], []])
+        self.bar_plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.5, 1)], []])
 
         # bottom right: saturated fraction over training (rows of the image: steps; columns: layers)
         self.image = pg.ImageItem(axisOrder="col-major")
@@ -104,6 +107,15 @@ class SaturationView(SnapshotView):
         self.colorbar.setImageItem(self.image)
         self.addItem(self.colorbar, row=1, col=2)
 
+        # titles fitted to the width each plot gets (column stretch 2 : 3, the colour bar ~60 px)
+        self.titles = {
+            "curve": FittedTitle(self.curve_plot.titleLabel, lambda: self.width() - 60, self.curve_plot),
+            "bars": FittedTitle(self.bar_plot.titleLabel, lambda: self.width() * 0.4 - 45, self.bar_plot),
+            "heat": FittedTitle(self.heat_plot.titleLabel, lambda: self.width() * 0.6 - 100, self.heat_plot),
+        }
+        self._narrow: bool | None = None
+        self._labels: list[str] = []
+        self._shade_text = ""
         self._n = 0
         self._overlay: list[int] = []
         self._activation = ""
@@ -121,16 +133,23 @@ class SaturationView(SnapshotView):
         self._overlay, _ = sample_layers(hidden, MAX_OVERLAY) if hidden > 0 else ([], 1)
         for slot, item in enumerate(self.overlays):
             item.setVisible(slot < len(self._overlay))
-        shown, _ = sample_layers(n, 8)
-        ticks = [(i + 1, layer_label(layers[i])) for i in shown]
+        self._labels = [layer_label(layer) for layer in layers]
         self.bars.setOpts(x=np.arange(1, n + 1, dtype=float), height=np.zeros(n), width=0.7)
         self._color_bars()
         self.bar_plot.setXRange(0.4, n + 0.6, padding=0)
-        self.bar_plot.getAxis("bottom").setTicks([ticks, []])
         self.heat_plot.setYRange(0.5, n + 0.5, padding=0)
+        self._layer_ticks()
+        stride = self._overlay[1] - self._overlay[0] if len(self._overlay) < hidden else 1
+        self.overlay_note.setText("" if stride == 1 else f"every {ordinal(stride)} hidden layer")
+
+    def _layer_ticks(self) -> None:
+        """Layer labels under the bars and beside the heat map: fewer in a narrow tile."""
+        if not self._labels:
+            return
+        shown, _ = sample_layers(len(self._labels), 4 if self._narrow else 8)
+        ticks = [(i + 1, self._labels[i]) for i in shown]
+        self.bar_plot.getAxis("bottom").setTicks([ticks, []])
         self.heat_plot.getAxis("left").setTicks([ticks, []])
-        note = "" if len(self._overlay) == hidden else f"every {ordinal(self._overlay[1] - self._overlay[0])} hidden layer"
-        self.overlay_note.setText(note)
 
     def _color_bars(self) -> None:
         theme = self.theme
@@ -154,12 +173,32 @@ class SaturationView(SnapshotView):
         flat = d < act.saturation_threshold
         self.shade.setData(x=self.cells, y=np.where(flat, top, 0.0))
         self.shade_label.setVisible(bool(flat.any()))
-        self.shade_label.setText(f"saturated: f′ < 5 % of its max ({act.saturation_threshold:g})")
+        self._shade_text = f"saturated: f′ < 5 % of its max ({act.saturation_threshold:g})"
+        self.shade_label.setText("saturated" if self._narrow else self._shade_text)
         self.shade_label.setPos(self.z[int(np.argmax(flat))] + 0.1, top)
         self.overlay_note.setPos(PREACT_EDGES[-1] - 0.1, top)
         self.curve_plot.setYRange(0.0, top, padding=0)
-        self.curve_plot.setTitle(f"{name}:  f′(z) = {act.derivative_formula}   ·   pre-activations per layer, "
-                                 "peak-scaled", color=self.theme.foreground, size=f"{self.theme.font_size}pt")
+        formula = act.derivative_formula
+        self.titles["curve"].set(self.theme, f"{name}:  f′(z) = {formula}   ·   pre-activations per layer, peak-scaled",
+                                 f"f′(z) = {formula}  ·  pre-activations, peak-scaled", f"f′(z) = {formula}")
+
+    def resizeEvent(self, event) -> None:
+        # titles and axis labels first: the layout must not be held wide by those meant for the old width
+        if hasattr(self, "titles"):  # (Qt resizes the view once while it is being built)
+            self._fit_width()
+        super().resizeEvent(event)
+
+    def _fit_width(self) -> None:
+        narrow = self.width() < NARROW
+        if narrow != self._narrow:  # a narrow tile drops the bottom plots' y labels (the titles say it),
+            self._narrow = narrow  # half the layer labels, the overlay note and most of the shade label
+            self.bar_plot.showLabel("left", not narrow)
+            self.heat_plot.showLabel("left", not narrow)
+            self.overlay_note.setVisible(not narrow)
+            self.shade_label.setText("saturated" if narrow else self._shade_text)
+            self._layer_ticks()
+        for title in self.titles.values():
+            title.fit()
 
     # ---- per frame -----------------------------------------------------------------------------------
     def render(self, snapshot: Snapshot) -> None:
@@ -199,14 +238,17 @@ class SaturationView(SnapshotView):
         self.theme = theme
         w = theme.line_width
         style_plot(self.curve_plot, theme, left="f′(z)", bottom="pre-activation z")
-        style_plot(self.bar_plot, theme, title="saturated now", left="fraction", bottom="layer")
-        style_plot(self.heat_plot, theme, title="saturated fraction over training", left="layer", bottom="step")
+        style_plot(self.bar_plot, theme, left="fraction", bottom="layer")
+        style_plot(self.heat_plot, theme, left="layer", bottom="step")
+        self.titles["bars"].set(theme, "saturated now", "now")
+        self.titles["heat"].set(theme, "saturated fraction over training", "saturated, by step", "by step")
+        self._narrow = None  # style_plot showed the axis labels again
+        self._fit_width()
         self.derivative.setPen(pg.mkPen(theme.curve, width=w * 1.5))
         self.threshold.setPen(pg.mkPen(theme.foreground, width=max(1.0, w / 2), style=QtCore.Qt.DashLine))
         self.shade.setPen(pg.mkPen(None))
         self.shade.setBrush(pg.mkBrush(blend(theme.muted, theme.background, SHADE_ALPHA)))
-        # the layer colours minus the derivative curve's own (dark theme: yellow is both)
-        self._palette = [c for c in theme.layers if c.lower() != theme.curve.lower()] or list(theme.layers)
+        self._palette = layer_colors(theme)  # as in the ridgelines, minus the curve's own colour
         for slot, item in enumerate(self.overlays):
             color = self._palette[slot % len(self._palette)]
             item.setPen(pg.mkPen(color, width=w))

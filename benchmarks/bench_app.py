@@ -1,0 +1,138 @@
+"""The app's speed targets (issue 3), measured and printed; nothing is asserted.
+
+    python benchmarks/bench_app.py            # offscreen
+    QT_QPA_PLATFORM=xcb python benchmarks/bench_app.py   # under a real X server (e.g. Xvfb)
+
+1. Slider move to every view repainted (median, p95), paused, on the default lesson and at 20 x 256.
+2. Training flat out in the worker: GUI event-loop lag (p99), repaints per second, and the
+   trainer's steps per second against the same Trainer with no GUI.
+3. Launch to first painted window (a fresh interpreter, imports included).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+from PySide6 import QtCore, QtWidgets  # noqa: E402
+
+from winit_gui.app.launch import SWITCH_INTERVAL  # noqa: E402
+from winit_gui.app.main_window import MainWindow  # noqa: E402
+from winit_gui.experiment import Experiment  # noqa: E402
+from winit_gui.settings import Settings  # noqa: E402
+from winit_gui.training import Trainer  # noqa: E402
+
+
+def wait(app, condition, timeout=10.0):
+    end = time.perf_counter() + timeout
+    while not condition():
+        app.processEvents(QtCore.QEventLoop.AllEvents, 1)
+        if time.perf_counter() > end:
+            raise TimeoutError
+
+
+def slider_latency(app, settings: Settings, moves: int = 60) -> np.ndarray:
+    window = MainWindow(experiment=Experiment(settings))
+    window.resize(1600, 1000)
+    window.show()
+    wait(app, lambda: window.snapshot is not None)
+    slider = window.controls.gain_slider
+    times = []
+    for i in range(moves):
+        position = (i % 40) * 5 - 100
+        if position == slider.value():
+            position += 1
+        start = time.perf_counter()
+        slider.setValue(position)
+        target = window.controls.settings.gain
+        wait(app, lambda: window.snapshot is not None and window.snapshot.settings.gain == target)
+        for view in window.views:
+            view.repaint()
+        times.append(time.perf_counter() - start)
+    window.close()
+    return np.array(times) * 1000
+
+
+def training_under_gui(app, settings: Settings, seconds: float = 5.0) -> dict:
+    window = MainWindow(experiment=Experiment(settings))
+    window.resize(1600, 1000)
+    window.show()
+    wait(app, lambda: window.snapshot is not None)
+    shown = []
+    window.bridge.snapshotReady.connect(lambda: shown.append(time.perf_counter()))
+    lags, last = [], [time.perf_counter()]
+    interval_ms = 5
+
+    def tick():
+        now = time.perf_counter()
+        lags.append((now - last[0]) * 1000 - interval_ms)
+        last[0] = now
+
+    timer = QtCore.QTimer(interval=interval_ms, timerType=QtCore.Qt.PreciseTimer, timeout=tick)
+    window.play_button.setChecked(True)
+    wait(app, lambda: window.snapshot.step > 0)
+    step0, t0 = window.snapshot.step, time.perf_counter()
+    last[0] = t0
+    timer.start()
+    shown.clear()
+    wait(app, lambda: time.perf_counter() - t0 > seconds, timeout=seconds + 5)
+    timer.stop()
+    steps = window.snapshot.step - step0
+    elapsed = time.perf_counter() - t0
+    window.close()
+    return {"lag_p99_ms": float(np.percentile(lags, 99)), "lag_median_ms": float(np.median(lags)),
+            "repaints_per_s": len(shown) / elapsed, "steps_per_s": steps / elapsed}
+
+
+def bare_trainer(settings: Settings, seconds: float = 3.0) -> float:
+    trainer = Trainer(settings)
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        trainer.train(50)
+    return trainer.step / (time.perf_counter() - start)
+
+
+def launch_time() -> float:
+    code = (
+        "import time; t0 = time.perf_counter()\n"
+        "from PySide6 import QtCore, QtWidgets; app = QtWidgets.QApplication([])\n"
+        "from winit_gui.app.main_window import MainWindow\n"
+        "w = MainWindow(); w.show()\n"
+        "while w.snapshot is None: app.processEvents()\n"
+        "[v.repaint() for v in w.views]\n"
+        "print(time.perf_counter() - t0)\n"
+        "QtCore.QTimer.singleShot(0, w.close); app.exec()\n"
+    )
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return float(out.split()[-1]), time.perf_counter() - start
+
+
+def main() -> None:
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    print(f"platform: {app.platformName()}")
+    for label, settings in (("default lesson", Settings()),
+                            ("20 x 256 tanh", Settings(depth=20, width=256, dataset="normal"))):
+        ms = slider_latency(app, settings)
+        print(f"slider -> all views repainted, {label}: median {np.median(ms):.1f} ms, "
+              f"p95 {np.percentile(ms, 95):.1f} ms")
+    settings = Settings()
+    gui = training_under_gui(app, settings)
+    alone = bare_trainer(settings)
+    print(f"training flat out, default lesson: event-loop lag p99 {gui['lag_p99_ms']:.1f} ms "
+          f"(median {gui['lag_median_ms']:.1f}), {gui['repaints_per_s']:.0f} repaints/s, "
+          f"{gui['steps_per_s']:.0f} steps/s vs {alone:.0f} with no GUI ({100 * gui['steps_per_s'] / alone:.0f} %)")
+    inside, total = launch_time()
+    print(f"launch to first painted window: {inside:.2f} s after interpreter start "
+          f"({total:.2f} s including interpreter start-up)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,440 @@
+"""The network diagram, decision-boundary and loss views draw exactly what the Snapshot holds.
+
+Every test renders Snapshots of real Trainers and reads back the items' data: edge segments
+against the weights (count, sign, bucket, endpoints), node outlines and clone labels against the
+clone groups, the heat map against the probabilities, the scatter points against the dataset, the
+histograms against the class histograms, the curves against the loss history. Item-count tests
+hold the views to "create once, update in place".
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui
+
+from winit_gui import snapshot
+from winit_gui.app import theme as themes
+from winit_gui.app.views.boundary import BoundaryView
+from winit_gui.app.views.loss import CHANCE_LOSS, LossView
+from winit_gui.app.views.network import SIGNS, WIDTH_BUCKETS, NetworkView, architecture
+from winit_gui.settings import Settings
+from winit_gui.training import Trainer
+
+CIRCLE = Settings(dataset="circle", depth=3, width=6, activation="tanh", init="glorot_uniform")
+ZEROS = Settings(dataset="circle", depth=3, width=6, activation="tanh", init="zeros")
+CONSTANT = Settings(dataset="circle", depth=3, width=6, activation="tanh", init="constant",
+                    init_params={"value": 0.5})
+NORMAL = Settings(dataset="normal", depth=10, width=64, activation="tanh", init="glorot_uniform")
+
+
+def snap(settings: Settings, steps: int = 0, serial: int = 1) -> snapshot.Snapshot:
+    trainer = Trainer(settings)
+    trainer.train(steps)
+    return snapshot.build(trainer, serial=serial, playing=False)
+
+
+def history_snaps(settings: Settings, points: int, steps_between: int = 5) -> list[snapshot.Snapshot]:
+    """Snapshots of one run; each build records one loss-history row."""
+    trainer = Trainer(settings)
+    out = []
+    for i in range(points):
+        out.append(snapshot.build(trainer, serial=i, playing=True))
+        trainer.train(steps_between)
+    return out
+
+
+@pytest.fixture(scope="module")
+def circle_snap():
+    return snap(CIRCLE, steps=20)
+
+
+@pytest.fixture(params=["dark", "light"])
+def theme(request):
+    return themes.load(request.param)
+
+
+def make(qtbot, cls, theme, size=(800, 500)):
+    view = cls(theme)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def segments(item) -> int:
+    x, _ = item.getData()
+    return 0 if x is None else len(x) // 2
+
+
+def segment_set(item) -> set:
+    x, y = item.getData()
+    if x is None:
+        return set()
+    pts = np.round(np.column_stack([x, y]), 6).reshape(-1, 2, 2)
+    return {tuple(map(tuple, p)) for p in pts}
+
+
+def visible_texts(items) -> list[str]:
+    return [t.toPlainText() for t in items if t.isVisible()]
+
+
+def scene_items(view) -> set:
+    return set(view.scene().items())
+
+
+# ---- network diagram --------------------------------------------------------------------------------
+
+def test_architecture_text():
+    assert architecture((2, 6, 6, 6, 1)) == "2-6-6-6-1"
+    assert architecture((256, *[256] * 30, 1)) == "256 → 30×256 → 1"
+
+
+def test_network_view_name(qtbot, theme):
+    assert make(qtbot, NetworkView, theme).objectName() == "networkView"
+
+
+def test_edges_hold_every_shown_weight_once(qtbot, theme, circle_snap):
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(circle_snap)
+    expected = sum(W.size for W in circle_snap.diagram.weights)
+    total = segments(view.zero_item) + sum(segments(i) for i in view.edge_items.values())
+    assert expected == 2 * 6 + 6 * 6 * 2 + 6
+    assert total == expected
+
+
+def test_edge_signs_buckets_and_endpoints(qtbot, theme, circle_snap):
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(circle_snap)
+    weights = circle_snap.diagram.weights
+    w = np.concatenate([W.ravel() for W in weights])
+    n_pos = sum(segments(view.edge_items[("positive", k)]) for k in range(WIDTH_BUCKETS))
+    n_neg = sum(segments(view.edge_items[("negative", k)]) for k in range(WIDTH_BUCKETS))
+    assert n_pos == np.count_nonzero(w > 0) > 0
+    assert n_neg == np.count_nonzero(w < 0) > 0
+    assert segments(view.zero_item) == 0
+
+    # Each weight's segment joins its two nodes and sits in the item of its sign and bucket.
+    pos = view.node_positions()
+    offsets = np.concatenate([[0], np.cumsum([len(g) for g in circle_snap.diagram.groups])])
+    wmax = np.abs(w).max()
+    sets = {key: segment_set(item) for key, item in view.edge_items.items()}
+    for l, W in enumerate(weights):
+        for (i, j), value in np.ndenumerate(W):
+            a, b = pos[offsets[l] + i], pos[offsets[l + 1] + j]
+            seg = (tuple(np.round(a, 6)), tuple(np.round(b, 6)))
+            bucket = min(int(abs(value) / wmax * WIDTH_BUCKETS), WIDTH_BUCKETS - 1)
+            sign = "positive" if value > 0 else "negative"
+            assert seg in sets[(sign, bucket)], (l, i, j, value)
+    # The largest weight is in the widest bucket, drawn wider than the thinnest.
+    largest = "positive" if w[np.argmax(np.abs(w))] > 0 else "negative"
+    assert segments(view.edge_items[(largest, WIDTH_BUCKETS - 1)]) >= 1
+    assert view.edge_items[(largest, WIDTH_BUCKETS - 1)].opts["pen"].widthF() > \
+        view.edge_items[(largest, 0)].opts["pen"].widthF()
+
+
+def test_edge_colours_are_the_theme_sign_colours(qtbot, theme, circle_snap):
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(circle_snap)
+    widest = WIDTH_BUCKETS - 1
+    for sign, colour in zip(SIGNS, (theme.positive, theme.negative)):
+        pen = view.edge_items[(sign, widest)].opts["pen"]
+        assert pen.color().name() == QtGui.QColor(colour).name()
+
+
+def test_zero_init_draws_every_edge_in_the_zero_bucket(qtbot, theme):
+    s = snap(ZEROS)
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(s)
+    assert segments(view.zero_item) == sum(W.size for W in s.diagram.weights)
+    assert all(segments(i) == 0 for i in view.edge_items.values())
+    assert "all zero" in view.title_fit.text
+
+
+def test_clone_label_and_outlines_for_constant_init(qtbot, theme):
+    s = snap(CONSTANT, steps=200)
+    assert s.diagram.unique[1:4] == (1, 1, 1)
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(s)
+    labels = visible_texts(view.clone_items)
+    assert len(labels) == 1 and "identical" in labels[0] and "6" in labels[0]
+    # every hidden node is outlined as a clone; inputs and the output are not
+    pens = view.nodes.data["pen"]
+    clone_pen = view._pens[1]
+    hidden = slice(2, 2 + 3 * 6)
+    assert all(p is clone_pen for p in pens[hidden])
+    assert not any(p is clone_pen for p in pens[:2]) and pens[-1] is not clone_pen
+    # after training, all edges leaving a clone layer's units have one bucket: identical units
+    # carry identical incoming and outgoing weights
+    W = s.diagram.weights[1]
+    assert np.allclose(W, W[0:1, :])
+
+
+def test_no_clone_label_for_glorot(qtbot, theme, circle_snap):
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(circle_snap)
+    assert visible_texts(view.clone_items) == []
+    assert not any(p is view._pens[1] for p in view.nodes.data["pen"])
+
+
+def test_clone_label_goes_when_the_clones_go(qtbot, theme):
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(snap(CONSTANT))
+    assert any("identical" in t for t in visible_texts(view.clone_items))
+    view.show_snapshot(snap(CIRCLE))
+    assert visible_texts(view.clone_items) == []
+
+
+def test_more_marker_for_wide_layers(qtbot, theme):
+    s = snap(NORMAL)
+    assert s.diagram.sizes[1] == 64
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(s)
+    more = visible_texts(view.more_items)
+    assert more and all("+54 more" in t for t in more)
+    # three dots under each truncated column (input and 10 hidden layers)
+    assert len(view.more_dots.data) == 3 * 11
+    # narrow nets have no marker
+    view.show_snapshot(snap(CIRCLE))
+    assert visible_texts(view.more_items) == []
+
+
+def test_layer_labels_name_every_layer_or_thin_out(qtbot, theme, circle_snap):
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(circle_snap)
+    assert visible_texts(view.name_items) == ["in", "1", "2", "3", "out"]
+    assert visible_texts(view.size_items) == ["2", "6", "6", "6", "1"]
+    deep = snap(Settings(dataset="normal", depth=30, width=16, activation="relu", init="he_normal"))
+    view.resize(420, 330)
+    view.show_snapshot(deep)
+    names = visible_texts(view.name_items)
+    assert names[0] == "in" and names[-1] == "out" and 3 <= len(names) < 32
+    # the shown labels do not overlap
+    xs = [t.pos().x() for t in view.name_items if t.isVisible()]
+    widths = [t.boundingRect().width() for t in view.name_items if t.isVisible()]
+    assert all(b - a >= (wa + wb) / 2 for a, b, wa, wb in zip(xs, xs[1:], widths, widths[1:]))
+
+
+def test_hover_shows_node_bias_and_edge_weight(qtbot, theme, circle_snap):
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(circle_snap)
+    pos = view.node_positions()
+    # node: unit 3 of hidden layer 1 (after the 2 inputs)
+    k = 2 + 2
+    text = view.hover_at(*pos[k])
+    bias = circle_snap.diagram.biases[0][2]
+    assert "layer 1" in text and "unit 3" in text and f"{bias:+.4g}" in text
+    assert view.hover_text.isVisible()
+    # the same through the scene's mouse signal, as a real pointer gives it
+    view.hover_at(-100, -100)
+    assert not view.hover_text.isVisible()
+    scene_pos = view.vb.mapViewToScene(QtCore.QPointF(*map(float, pos[k])))
+    view.scene().sigMouseMoved.emit(scene_pos)
+    assert view.hover_text.isVisible() and f"{bias:+.4g}" in view.hover_text.toPlainText()
+    # edge: the middle of the segment input 1 -> layer 1 unit 1
+    mid = (pos[0] + pos[2]) / 2
+    text = view.hover_at(*mid)
+    w = circle_snap.diagram.weights[0][0, 0]
+    assert "w = " in text and f"{w:+.4g}" in text
+    # far from everything: nothing
+    assert view.hover_at(-200.0, -200.0) == ""
+    assert not view.hover_text.isVisible()
+
+
+def test_network_render_creates_no_items(qtbot, theme):
+    snaps = history_snaps(CIRCLE, 3)
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(snaps[0])
+    before = scene_items(view)
+    for s in snaps[1:]:
+        view.show_snapshot(s)
+    view.hover_at(*view.node_positions()[3])
+    assert scene_items(view) == before
+
+
+def test_network_structure_change_rebuilds_once(qtbot, theme):
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(snap(CIRCLE))
+    view.show_snapshot(snap(NORMAL))
+    after_rebuild = scene_items(view)
+    view.show_snapshot(snap(NORMAL, steps=3))
+    assert scene_items(view) == after_rebuild
+    total = segments(view.zero_item) + sum(segments(i) for i in view.edge_items.values())
+    assert total == 10 * 10 * 10 + 10  # 10 shown per layer: 10 layer pairs of 10x10, then 10 -> 1
+
+
+def test_network_keeps_a_fixed_range(qtbot, theme):
+    snaps = history_snaps(CIRCLE, 3)
+    view = make(qtbot, NetworkView, theme)
+    view.show_snapshot(snaps[0])
+    r = view.vb.viewRange()
+    for s in snaps[1:]:
+        view.show_snapshot(s)
+    assert view.vb.viewRange() == r
+    assert not any(view.vb.autoRangeEnabled())
+
+
+def test_network_theme_switch_restyles(qtbot):
+    dark, light = themes.load("dark"), themes.load("light")
+    view = make(qtbot, NetworkView, dark)
+    view.show_snapshot(snap(CIRCLE, steps=5))
+    view.set_theme(light)
+    pen = view.edge_items[("negative", WIDTH_BUCKETS - 1)].opts["pen"]
+    assert pen.color().name() == QtGui.QColor(light.negative).name()
+    assert view.backgroundBrush().color().name() == QtGui.QColor(light.background).name()
+
+
+# ---- decision boundary ------------------------------------------------------------------------------
+
+def test_boundary_view_name(qtbot, theme):
+    assert make(qtbot, BoundaryView, theme).objectName() == "boundaryView"
+
+
+def test_boundary_image_points_and_title(qtbot, theme, circle_snap):
+    view = make(qtbot, BoundaryView, theme)
+    view.show_snapshot(circle_snap)
+    p = circle_snap.boundary.probability
+    img = view.image.image
+    assert view.image.isVisible() and view.mode == "2d"
+    assert img.ndim == 2 and img.shape[0] >= p.shape[0] and img.shape[1] >= p.shape[1]
+    assert (img.shape[0] - 1) % (p.shape[0] - 1) == 0
+    # interpolation keeps the grid values at the grid points (corners and every factor-th pixel)
+    f = (img.shape[0] - 1) // (p.shape[0] - 1)
+    assert np.allclose(img[::f, ::f], p)
+    assert tuple(view.image.levels) == (0.0, 1.0)
+    # the image covers the extent
+    x0, x1, y0, y1 = circle_snap.boundary.extent
+    rect = view.image.mapRectToParent(view.image.boundingRect())
+    assert rect.left() <= x0 and rect.right() >= x1 and rect.top() <= y0 and rect.bottom() >= y1
+    d = circle_snap.dataset
+    assert len(view.train_points.data) == len(d.X_train)
+    assert len(view.test_points.data) == len(d.X_test)
+    assert np.allclose(view.train_points.data["x"], d.X_train[:, 0])
+    # points coloured by label: class 1 with the positive colour
+    labels = d.y_train[:, 0] > 0.5
+    brushes = view.train_points.data["brush"]
+    assert all(b.color().name() == QtGui.QColor(theme.positive).name() for b in brushes[labels])
+    assert all(b.color().name() == QtGui.QColor(theme.negative).name() for b in brushes[~labels])
+    assert not any(c.isVisible() for c in view.class_curves)
+    title = view.title_fit.text
+    assert "P(class 1)" in title and f"{100 * circle_snap.evaluation.test_accuracy:.1f}%" in title
+
+
+def test_boundary_colormap_is_diverging_through_neutral(qtbot, theme):
+    view = make(qtbot, BoundaryView, theme)
+    lut = view.image.lut
+    low, mid, high = (QtGui.QColor(*map(int, lut[i])) for i in (0, len(lut) // 2, -1))
+    # class 0 end leans to the negative colour, class 1 end to the positive one, middle is grey-ish
+    neg, pos = QtGui.QColor(theme.negative), QtGui.QColor(theme.positive)
+    dist = lambda a, b: sum((x - y) ** 2 for x, y in zip(a.getRgb()[:3], b.getRgb()[:3]))  # noqa: E731
+    assert dist(low, neg) < dist(low, pos) and dist(high, pos) < dist(high, neg)
+    assert max(mid.getRgb()[:3]) - min(mid.getRgb()[:3]) < 30
+
+
+def test_non_2d_data_shows_histograms_not_a_blank_panel(qtbot, theme):
+    s = snap(NORMAL)
+    assert s.boundary.probability is None
+    view = make(qtbot, BoundaryView, theme)
+    view.show_snapshot(s)
+    assert view.mode == "hist"
+    assert not view.image.isVisible() and not view.train_points.isVisible()
+    for hist, curve in zip(s.boundary.class_hist, view.class_curves):
+        assert curve.isVisible()
+        x, y = curve.xData, curve.yData
+        assert np.array_equal(x, s.boundary.edges) and np.array_equal(y, hist)
+    assert "Output by class" in view.title_fit.text
+    # and back to the heat map
+    view.show_snapshot(snap(CIRCLE))
+    assert view.mode == "2d" and view.image.isVisible() and not view.class_curves[0].isVisible()
+
+
+def test_boundary_render_creates_no_items(qtbot, theme):
+    snaps = history_snaps(CIRCLE, 3)
+    view = make(qtbot, BoundaryView, theme)
+    view.show_snapshot(snaps[0])
+    before = scene_items(view)
+    for s in snaps[1:]:
+        view.show_snapshot(s)
+    assert scene_items(view) == before
+
+
+def test_boundary_title_fits_a_narrow_view(qtbot, theme, circle_snap):
+    view = make(qtbot, BoundaryView, theme, size=(260, 320))
+    view.show_snapshot(circle_snap)
+    qtbot.wait(10)
+    assert view.plot.titleLabel.itemRect().width() <= view.width()
+
+
+# ---- loss -------------------------------------------------------------------------------------------
+
+def test_loss_view_name(qtbot, theme):
+    assert make(qtbot, LossView, theme).objectName() == "lossView"
+
+
+def test_loss_curves_are_the_history(qtbot, theme):
+    snaps = history_snaps(CIRCLE, 12)
+    s = snaps[-1]
+    h = s.loss_history
+    assert h.shape == (12, 5)
+    view = make(qtbot, LossView, theme)
+    view.show_snapshot(s)
+    for curve, column in ((view.train_loss, 1), (view.test_loss, 2), (view.train_acc, 3), (view.test_acc, 4)):
+        x, y = curve.getData()
+        assert np.array_equal(x, h[:, 0]) and np.allclose(y, h[:, column])
+        assert curve.opts["symbol"] is None
+    names = [label.text for _, label in view.legend.items]
+    assert names == ["train", "test", "chance"]
+    assert f"step {int(h[-1, 0])}" in view.title_fit.text
+    # x follows the data
+    lo, hi = view.loss_plot.viewRange()[0]
+    assert lo <= h[0, 0] and hi >= h[-1, 0] and hi - lo < 1.2 * (h[-1, 0] - h[0, 0]) + 1
+
+
+def test_one_point_shows_markers(qtbot, theme):
+    s = snap(CIRCLE)
+    assert len(s.loss_history) == 1
+    view = make(qtbot, LossView, theme)
+    view.show_snapshot(s)
+    assert view.train_loss.opts["symbol"] == "o"
+    lo, hi = view.loss_plot.viewRange()[1]
+    assert lo < s.loss_history[0, 1] < hi and hi - lo > 1e-3  # a visible range around the point
+    view.show_snapshot(history_snaps(CIRCLE, 3)[-1])
+    assert view.train_loss.opts["symbol"] is None
+
+
+def test_log_loss(qtbot, theme):
+    s = history_snaps(CIRCLE, 5)[-1]
+    view = make(qtbot, LossView, theme)
+    view.show_snapshot(s)
+    view.set_log_loss(True)
+    assert view.loss_plot.getAxis("left").logMode
+    assert math.isclose(view.chance_loss.value(), math.log10(CHANCE_LOSS))
+    lo, hi = view.loss_plot.viewRange()[1]
+    assert lo <= np.log10(s.loss_history[:, 1:3].min()) and hi >= np.log10(s.loss_history[:, 1:3].max())
+    view.set_log_loss(False)
+    assert not view.loss_plot.getAxis("left").logMode
+    assert math.isclose(view.chance_loss.value(), CHANCE_LOSS)
+
+
+def test_loss_render_creates_no_items(qtbot, theme):
+    snaps = history_snaps(CIRCLE, 4)
+    view = make(qtbot, LossView, theme)
+    view.show_snapshot(snaps[1])
+    before = scene_items(view)
+    for s in snaps[2:]:
+        view.show_snapshot(s)
+    assert scene_items(view) == before
+
+
+def test_loss_theme_switch(qtbot):
+    dark, light = themes.load("dark"), themes.load("light")
+    view = make(qtbot, LossView, dark)
+    view.show_snapshot(history_snaps(CIRCLE, 3)[-1])
+    view.set_theme(light)
+    assert view.train_loss.opts["pen"].color().name() == QtGui.QColor(light.train).name()
+    assert view.train_loss.opts["pen"].widthF() == light.line_width
+    for _, label in view.legend.items:
+        assert label.opts["color"] == light.foreground
