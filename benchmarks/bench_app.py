@@ -29,19 +29,34 @@ from winit_gui.settings import Settings  # noqa: E402
 from winit_gui.training import Trainer  # noqa: E402
 
 
-def wait(app, condition, timeout=10.0):
-    end = time.perf_counter() + timeout
-    while not condition():
-        app.processEvents(QtCore.QEventLoop.AllEvents, 1)
-        if time.perf_counter() > end:
-            raise TimeoutError
+def run_loop(seconds: float) -> None:
+    """Let the event loop run (sleeping when idle, as app.exec() does) for ``seconds``."""
+    loop = QtCore.QEventLoop()
+    QtCore.QTimer.singleShot(round(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def wait_shown(window, condition, timeout: float = 10.0) -> None:
+    """Run the event loop until the window has drawn a snapshot that meets ``condition``."""
+    if window.snapshot is not None and condition(window.snapshot):
+        return
+    loop = QtCore.QEventLoop()
+
+    def check(snap):
+        if condition(snap):
+            loop.quit()
+
+    window.snapshotShown.connect(check)
+    QtCore.QTimer.singleShot(round(timeout * 1000), loop.quit)
+    loop.exec()
+    window.snapshotShown.disconnect(check)
 
 
 def slider_latency(app, settings: Settings, moves: int = 60) -> np.ndarray:
     window = MainWindow(experiment=Experiment(settings))
     window.resize(1600, 1000)
     window.show()
-    wait(app, lambda: window.snapshot is not None)
+    wait_shown(window, lambda snap: True)
     slider = window.controls.gain_slider
     times = []
     for i in range(moves):
@@ -51,10 +66,9 @@ def slider_latency(app, settings: Settings, moves: int = 60) -> np.ndarray:
         start = time.perf_counter()
         slider.setValue(position)
         target = window.controls.settings.gain
-        wait(app, lambda: window.snapshot is not None and window.snapshot.settings.gain == target)
-        for view in window.views:
-            view.repaint()
+        wait_shown(window, lambda snap: snap.settings.gain == target)  # drawn and painted
         times.append(time.perf_counter() - start)
+        run_loop(0.03)
     window.close()
     return np.array(times) * 1000
 
@@ -63,9 +77,9 @@ def training_under_gui(app, settings: Settings, seconds: float = 5.0) -> dict:
     window = MainWindow(experiment=Experiment(settings))
     window.resize(1600, 1000)
     window.show()
-    wait(app, lambda: window.snapshot is not None)
+    wait_shown(window, lambda snap: True)
     shown = []
-    window.bridge.snapshotReady.connect(lambda: shown.append(time.perf_counter()))
+    window.snapshotShown.connect(lambda _: shown.append(time.perf_counter()))
     lags, last = [], [time.perf_counter()]
     interval_ms = 5
 
@@ -76,12 +90,12 @@ def training_under_gui(app, settings: Settings, seconds: float = 5.0) -> dict:
 
     timer = QtCore.QTimer(interval=interval_ms, timerType=QtCore.Qt.PreciseTimer, timeout=tick)
     window.play_button.setChecked(True)
-    wait(app, lambda: window.snapshot.step > 0)
+    wait_shown(window, lambda snap: snap.step > 0)
     step0, t0 = window.snapshot.step, time.perf_counter()
     last[0] = t0
     timer.start()
     shown.clear()
-    wait(app, lambda: time.perf_counter() - t0 > seconds, timeout=seconds + 5)
+    run_loop(seconds)
     timer.stop()
     steps = window.snapshot.step - step0
     elapsed = time.perf_counter() - t0

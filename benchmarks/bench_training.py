@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from winit_gui import optimizers  # noqa: E402
+from winit_gui import optimizers, statistics  # noqa: E402
 from winit_gui.network import MLP  # noqa: E402
 
 CASES = [
@@ -72,6 +72,20 @@ def bench(sizes, activation, head, batch, optimizer, seconds):
         chunk = min(chunk * 2, 1000)
 
 
+def bench_statistics(sizes, activation, head, samples=512, repeats=20):
+    """Milliseconds of one full statistics pass (forward, backward, every layer's summary)."""
+    rng = np.random.default_rng(0)
+    net = MLP(sizes, activation, head)
+    net.initialize(glorot_uniform, rng)
+    X = rng.standard_normal((samples, sizes[0]))
+    y = rng.integers(0, sizes[-1], samples) if head == "softmax_ce" else (X[:, :1] > 0).astype(float)
+    statistics.compute(net, X, y)
+    start = time.perf_counter()
+    for _ in range(repeats):
+        statistics.compute(net, X, y)
+    return (time.perf_counter() - start) / repeats * 1e3
+
+
 def main():
     args = ARGS
     print(f"numpy {np.__version__}, Python {platform.python_version()}, {platform.machine()}, "
@@ -89,6 +103,11 @@ def main():
     for label, sizes, activation, head, batch, optimizer in CASES:
         rate = bench(sizes, activation, head, batch, optimizer, args.seconds)
         print(f"{label:52s} {rate:10.1f} steps/s  ({1e3 / rate:8.3f} ms/step)")
+    print()
+    for label, sizes, activation, head, _, _ in CASES:
+        if "adam" not in label:
+            ms = bench_statistics(sizes, activation, head)
+            print(f"{'statistics pass, 512 samples: ' + label.split(',')[0]:52s} {ms:10.2f} ms")
     if threadpoolctl is not None:
         label, sizes, activation, head, batch, optimizer = CASES[-1]
         with threadpoolctl.threadpool_limits(1):

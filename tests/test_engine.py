@@ -1,11 +1,12 @@
-"""The engine's loop, driven directly (no thread) and then once in a real thread."""
+"""The engine's loop, driven directly (no thread), then in its real child process."""
 
+import pickle
 import threading
 
 import numpy as np
 
 from winit_gui import engine
-from winit_gui.engine import Engine
+from winit_gui.engine import Engine, EngineProcess
 from winit_gui.settings import Settings
 
 
@@ -40,7 +41,7 @@ def test_step_advances_by_one_and_pause_holds():
 
 
 def test_play_trains_until_paused_and_snapshots_are_throttled():
-    eng, got = make(steps_per_frame=None)
+    eng, got = make()
     eng.send(engine.PLAY)
     for _ in range(30):
         eng.run_once()
@@ -54,14 +55,6 @@ def test_play_trains_until_paused_and_snapshots_are_throttled():
     held = got[-1].step
     eng.run_once()
     assert got[-1].step == held and not got[-1].playing
-
-
-def test_steps_per_frame_publishes_exactly_every_k_steps():
-    eng, got = make(steps_per_frame=7)
-    eng.send(engine.PLAY)
-    for _ in range(5):
-        eng.run_once()
-    assert [s.step for s in got] == [0, 7, 14, 21, 28]
 
 
 def test_reset_replays_the_initial_weights():
@@ -110,16 +103,27 @@ def test_a_diverging_run_pauses_and_keeps_the_last_finite_state():
     assert got[-1] is last  # paused: nothing more happens
 
 
-def test_the_thread_starts_answers_and_joins():
+def test_settings_and_snapshots_cross_a_process_boundary_intact():
+    eng, got = make(Settings(init="constant", init_params={"value": 0.5}, gain=2.0))
+    eng.send(engine.SNAPSHOT)
+    eng.run_once()
+    settings = pickle.loads(pickle.dumps(got[-1].settings))
+    assert settings == got[-1].settings and settings.init_params["value"] == 0.5
+    copy = pickle.loads(pickle.dumps(got[-1]))
+    np.testing.assert_array_equal(copy.diagram.weights[1], got[-1].diagram.weights[1])
+
+
+def test_the_engine_process_starts_trains_and_joins():
     got = Collector()
     ready = threading.Event()
-    eng = Engine(Settings(), lambda s: (got.append(s), ready.set()))
+    eng = EngineProcess(Settings(), lambda s: (got.append(s), ready.set()))
     eng.start()
     try:
-        assert ready.wait(10)
-        eng.send(engine.PLAY)
+        assert ready.wait(30)
         ready.clear()
+        eng.send(engine.STEP, steps=5)
         assert ready.wait(10)
+        assert got[-1].step == 5
     finally:
         eng.stop()
     assert not eng.alive

@@ -81,15 +81,17 @@ def _line_plot():
     plot = widget.addPlot()
     curve = plot.plot([0, 1], [0.5, 0.5], pen=pg.mkPen("#ff0000", width=3))
     plot.setYRange(0, 1)
-    widget.resize(200, 120)
+    legend = plot.addLegend(offset=(5, 5), brush=pg.mkBrush("#00ff00"))  # a pure green box, top left
+    legend.addItem(pg.PlotDataItem(pen=None), "")
+    widget.resize(400, 300)
     widget.show()
     QtWidgets.QApplication.processEvents()
     return widget, curve
 
 
 def _ink(image: QtGui.QImage) -> float:
-    """How many pixels of red line the middle column crosses (antialiased edges count in part)."""
-    x = image.width() // 2
+    """How many pixels of red line a column on the right crosses (antialiased edges count in part)."""
+    x = image.width() * 7 // 8
     return sum((255 - QtGui.QColor(image.pixel(x, y)).green()) / 255 for y in range(image.height()))
 
 
@@ -106,6 +108,25 @@ def test_lines_are_as_thick_relative_to_the_picture_at_every_scale(qapp):
         # The pens are the view's again afterwards.
         assert curve.curve.opts["pen"].widthF() == 3
         assert curve.opts["pen"].widthF() == 3
+    finally:
+        widget.close()
+
+
+def _green(image: QtGui.QImage) -> int:
+    return sum(1 for x in range(image.width()) for y in range(image.height())
+               if QtGui.QColor(image.pixel(x, y)).getRgb()[:3] == (0, 255, 0))
+
+
+def test_a_legend_grows_with_the_picture(qapp):
+    # LegendItem ignores transformations: scaled with the painter (as ImageExporter does) it kept
+    # its on-screen size in a 2x picture.
+    widget, _ = _line_plot()
+    widget.theme = SimpleNamespace(background="#ffffff")
+    try:
+        one = _green(export.render_view(widget, 1))
+        two = _green(export.render_view(widget, 2))
+        assert one > 20
+        assert two == pytest.approx(4 * one, rel=0.2), (one, two)
     finally:
         widget.close()
 
@@ -170,8 +191,7 @@ def test_default_file_name_says_what_is_shown():
 
 def test_export_actions_menu_toolbar_and_dialog(films, tmp_path):
     window = films("light").window
-    actions = export.install_export_actions(window)
-    action = actions["export"]
+    action = window.findChild(QtGui.QAction, "exportAction")
     assert action.shortcut().toString() == "Ctrl+E"
     assert action in export.file_menu(window).actions()
     assert action in export.lecture_toolbar(window).actions()

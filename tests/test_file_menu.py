@@ -36,7 +36,6 @@ def store(tmp_path, monkeypatch):
 def window(qtbot, store, messages):
     window = MainWindow(preset="start", theme="light")
     qtbot.addWidget(window)
-    file_menu.install_file_menu(window)
     yield window
     window.close()
     assert not window.bridge.running

@@ -108,7 +108,7 @@ def window(qtbot):
 
 
 def test_record_action_indicator_and_lock_step_frames(window, qtbot, tmp_path):
-    controls = recording.install_record_actions(window)
+    controls = window.record_controls
     assert controls.action.isCheckable()
     assert controls.action in export.lecture_toolbar(window).actions()
     assert controls.action in export.file_menu(window).actions()
@@ -120,6 +120,14 @@ def test_record_action_indicator_and_lock_step_frames(window, qtbot, tmp_path):
     assert controls.indicator.isVisible() and controls.indicator.text() == "● REC 1 frame"
     window.play_button.setChecked(True)
     qtbot.waitUntil(lambda: recorder.frames >= 6, timeout=20_000)
+    # Lock step must leave the event loop free: timers (and input) still run while it records.
+    ticks = []
+    timer = QtCore.QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(recorder.frames))
+    timer.start()
+    qtbot.waitUntil(lambda: len(ticks) >= 20, timeout=5_000)
+    timer.stop()
+    assert ticks[-1] > ticks[0]  # and frames kept coming meanwhile
     window.play_button.setChecked(False)
     assert controls.indicator.text().startswith("● REC ")
     frames_while_playing = list(recorder.frame_steps)
@@ -147,7 +155,7 @@ def test_record_action_indicator_and_lock_step_frames(window, qtbot, tmp_path):
 
 
 def test_a_reset_while_recording_restarts_the_film_without_stalling(window, qtbot, tmp_path):
-    controls = recording.install_record_actions(window)
+    controls = window.record_controls
     recorder = controls.start(tmp_path / "frames", view="loss", steps_per_frame=4)
     window.play_button.setChecked(True)
     qtbot.waitUntil(lambda: recorder.frames >= 4, timeout=20_000)
@@ -172,7 +180,7 @@ def test_a_reset_while_recording_restarts_the_film_without_stalling(window, qtbo
 
 def test_recording_the_window_as_gif_keeps_every_frame(window, qtbot, tmp_path):
     iio = pytest.importorskip("imageio.v3")
-    controls = recording.install_record_actions(window)
+    controls = window.record_controls
     recorder = controls.start(tmp_path / "film.gif", view="window", steps_per_frame=3)
     window.play_button.setChecked(True)
     qtbot.waitUntil(lambda: recorder.frames >= 4, timeout=20_000)
@@ -186,18 +194,13 @@ def test_recording_the_window_as_gif_keeps_every_frame(window, qtbot, tmp_path):
 
 
 def test_record_dialog_cancel_leaves_the_action_unchecked(window, monkeypatch):
-    controls = recording.install_record_actions(window)
+    controls = window.record_controls
     monkeypatch.setattr(recording.RecordDialog, "exec", lambda self: QtWidgets.QDialog.Rejected)
     controls.action.setChecked(True)
     assert not controls.action.isChecked() and not controls.recording
 
 
-def test_the_three_installers_build_one_file_menu_and_one_toolbar(window, monkeypatch, tmp_path):
-    from winit_gui.app import file_menu
-
-    file_menu.install_file_menu(window)
-    export.install_export_actions(window)
-    recording.install_record_actions(window)
+def test_the_window_has_one_file_menu_and_one_figures_toolbar(window, monkeypatch, tmp_path):
     menus = window.menuBar().findChildren(QtWidgets.QMenu, "fileMenu")
     assert len(menus) == 1
     texts = [a.text() for a in menus[0].actions() if not a.isSeparator()]

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from winit_gui import checks
+
 NAMES = ("circle", "xor", "gaussians", "spiral", "normal")
 TWO_D = ("circle", "xor", "gaussians", "spiral")
 
@@ -69,13 +71,13 @@ def make(name: str, *, samples: int = 400, noise: float = 0.1, seed: int = 0, in
     """``samples`` points of data set ``name``, split into train and test (``test_fraction`` of them)."""
     if name not in NAMES:
         raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(NAMES)}")
-    samples = _integer("samples", samples, 4)
-    seed = _integer("seed", seed, 0)
-    input_dim = _integer("input_dim", input_dim, 1)
-    noise = _number("noise", noise)
+    samples = checks.integer("samples", samples, 4)
+    seed = checks.integer("seed", seed, 0)
+    input_dim = checks.integer("input_dim", input_dim, 1)
+    noise = checks.number("noise", noise)
     if not 0.0 <= noise <= 1.0:
         raise ValueError(f"noise must be between 0 and 1, got {noise!r}")
-    test_fraction = _number("test_fraction", test_fraction)
+    test_fraction = checks.number("test_fraction", test_fraction)
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction!r}")
     if name in TWO_D and input_dim != 2:
@@ -162,19 +164,3 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
 
-
-def _integer(name: str, value: int, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
-    return int(value)
-
-
-def _number(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value

@@ -1,17 +1,20 @@
-"""The worker thread that owns the Trainer: commands in, immutable snapshots out.
+"""The engine that owns the Trainer: commands in, immutable snapshots out.
 
-Only the worker touches the model. The GUI (or a test) sends commands through a queue and gets
-each new Snapshot through ``on_snapshot``, called in the worker thread at most at display rate
-(the Qt side turns it into one queued signal per snapshot, never one per training step).
+``Engine`` is the loop: it takes commands from a queue, trains, and hands each new Snapshot to
+``on_snapshot`` at most at display rate (never one per training step). Tests drive it directly
+with ``run_once`` (superqt's worker tests do the same).
 
-The loop is written as ``Engine.run_once`` so that tests can drive it without a thread
-(superqt's worker tests do the same); ``start`` runs it in a daemon-free thread that ``stop``
-joins.
+``EngineProcess`` runs that loop in a child process. Why not a thread: small numpy calls hold
+the GIL, and on this project's 2-core machines a training thread and the six pyqtgraph views
+fought for it: measured, the trainer kept 55 % of its speed and the GUI drew under 50 frames a
+second. In its own process the trainer has its own interpreter and core; the GUI only unpickles
+one small snapshot a frame.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
 import queue
 import threading
 import time
@@ -44,50 +47,25 @@ PLAY, PAUSE, STEP, RESET, APPLY, SNAPSHOT, QUIT = "play", "pause", "step", "rese
 
 class Engine:
     def __init__(self, settings: Settings, on_snapshot: Callable[[Snapshot], None],
-                 steps_per_frame: int | None = None):
-        """``steps_per_frame``: when set, publish exactly every that many steps while playing
-        (recording a film that does not depend on the machine's speed); otherwise by time."""
+                 commands: queue.Queue | None = None):
         self._trainer = Trainer(settings)
         self._on_snapshot = on_snapshot
-        self._steps_per_frame = steps_per_frame
-        self._commands: queue.Queue[Command] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._commands = commands if commands is not None else queue.Queue()
         self._playing = False
         self._serial = 0
         self._last_publish = 0.0
         self._stats_cost = 0.0
         self._last_finite: Snapshot | None = None
-        self._quit = False
+        self.quit = False
 
-    # ---- GUI side: thread-safe, non-blocking -------------------------------------------------
     def send(self, kind: str, settings: Settings | None = None, steps: int = 0) -> None:
         self._commands.put(Command(kind, settings, steps))
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="winit-engine")
-        self._thread.start()
-        self.send(SNAPSHOT)
-
-    def stop(self, timeout: float = 2.0) -> None:
-        """Ask the worker to quit and join it."""
-        self.send(QUIT)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     # ---- worker side ---------------------------------------------------------------------------
-    def _loop(self) -> None:
-        while not self._quit:
-            self.run_once(block=True)
-
     def run_once(self, block: bool = False) -> None:
         """Handle pending commands, train one slice if playing, publish a snapshot if due."""
         publish = self._handle(self._take_commands(block and not self._playing))
-        if self._quit:
+        if self.quit:
             return
         # A command's result is shown before any further training: a slider move while playing
         # shows the new initialization itself, then training resumes from it.
@@ -115,7 +93,7 @@ class Engine:
         publish = False
         for i, command in enumerate(commands):
             if command.kind == QUIT:
-                self._quit = True
+                self.quit = True
                 return False
             if command.kind == APPLY and i == last_apply:
                 self._trainer.apply(command.settings)
@@ -142,9 +120,6 @@ class Engine:
     def _train_slice(self) -> bool:
         """Train for about TRAIN_SLICE seconds; True when a snapshot is due."""
         trainer = self._trainer
-        if self._steps_per_frame:
-            trainer.train(self._steps_per_frame - trainer.step % self._steps_per_frame)
-            return True
         end = time.perf_counter() + TRAIN_SLICE
         while time.perf_counter() < end:
             trainer.train(1)
@@ -167,3 +142,57 @@ class Engine:
                        f"Showing step {shown.step}. Lower the learning rate or the weight scale, then Reset.")
             snap = replace(shown, serial=self._serial, playing=False, message=message, diverged=True)
         self._on_snapshot(snap)
+
+
+def serve(settings: Settings, commands, snapshots_out) -> None:
+    """The child process: run an Engine until it is told to quit."""
+    engine = Engine(settings, snapshots_out.put, commands)
+    engine.send(SNAPSHOT)
+    while not engine.quit:
+        engine.run_once(block=True)
+
+
+class EngineProcess:
+    """An Engine in a child process, steered from the GUI process.
+
+    ``on_snapshot`` is called in a reader thread of this process for every snapshot the child
+    sends. ``stop`` ends the child and joins it and the reader.
+    """
+
+    def __init__(self, settings: Settings, on_snapshot: Callable[[Snapshot], None]):
+        # spawn, not fork: forking a process that runs Qt copies its threads' locks mid-state
+        context = multiprocessing.get_context("spawn")
+        self._commands = context.Queue()
+        self._snapshots = context.Queue()
+        self._process = context.Process(target=serve, args=(settings, self._commands, self._snapshots),
+                                        name="winit-engine", daemon=True)
+        self._reader = threading.Thread(target=self._read, args=(on_snapshot,), name="winit-snapshots")
+
+    def send(self, kind: str, settings: Settings | None = None, steps: int = 0) -> None:
+        self._commands.put(Command(kind, settings, steps))
+
+    def start(self) -> None:
+        self._process.start()
+        self._reader.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        if not self._process.is_alive() and not self._reader.is_alive():
+            return
+        self.send(QUIT)
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout)
+        self._snapshots.put(None)
+        self._reader.join(timeout)
+        for channel in (self._commands, self._snapshots):
+            channel.close()
+            channel.join_thread()
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive() or self._reader.is_alive()
+
+    def _read(self, on_snapshot: Callable[[Snapshot], None]) -> None:
+        while (snap := self._snapshots.get()) is not None:
+            on_snapshot(snap)

@@ -21,10 +21,11 @@ suppressed here: callers that may see huge values wrap the call in ``np.errstate
 
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import numpy as np
+
+from winit_gui import checks
 
 NAMES = ("sgd", "momentum", "adam")
 
@@ -172,31 +173,22 @@ def make(name: str, lr: float, *, momentum: float = 0.9, beta1: float = 0.9, bet
     raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(NAMES)}")
 
 
-def _number(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
-
-
 def _positive(name: str, value: float) -> float:
-    value = _number(name, value)
+    value = checks.number(name, value)
     if not value > 0:
         raise ValueError(f"{name} must be positive, got {value!r}")
     return value
 
 
 def _non_negative(name: str, value: float) -> float:
-    value = _number(name, value)
+    value = checks.number(name, value)
     if not value >= 0:
         raise ValueError(f"{name} must be non-negative, got {value!r}")
     return value
 
 
 def _unit_interval(name: str, value: float) -> float:
-    value = _number(name, value)
+    value = checks.number(name, value)
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
     return value

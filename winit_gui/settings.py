@@ -7,12 +7,11 @@ one without locks.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from winit_gui import activations, datasets, initializers, optimizers
+from winit_gui import activations, checks, datasets, initializers, optimizers
 
 GAIN_RANGE = (0.01, 100.0)
 """The weight-scale slider's range; files and the CLI may go further (1e-6 .. 1e6)."""
@@ -53,14 +52,9 @@ class Settings:
         init = initializers.get(self.init, **dict(self.init_params))
         object.__setattr__(self, "init_params", _freeze(init.params))
         for name in ("gain", "bias_init", "noise", "lr", "l2"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ValueError(f"{name} must be a finite number, got {value!r}")
-            object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, checks.number(name, getattr(self, name)))
         for name in ("depth", "width", "samples", "input_dim", "batch_size", "seed"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{name} must be an integer, got {value!r}")
+            object.__setattr__(self, name, checks.integer(name, getattr(self, name)))
         _check_range("gain", self.gain, 1e-6, 1e6)
         _check_range("depth", self.depth, 1, MAX_DEPTH)
         _check_range("width", self.width, 1, MAX_WIDTH)
@@ -75,6 +69,11 @@ class Settings:
         _check_choice("activation", self.activation, activations.available())
         _check_choice("dataset", self.dataset, datasets.NAMES)
         _check_choice("optimizer", self.optimizer, optimizers.NAMES)
+
+    def __reduce__(self):
+        # The read-only init_params view cannot be pickled: rebuild (and re-validate) from plain
+        # values when a Settings crosses to the engine process.
+        return (_from_dict, (self.as_dict(),))
 
     def replace(self, **changes: Any) -> Settings:
         """A new Settings with ``changes`` applied (and validated)."""
@@ -105,6 +104,10 @@ class Settings:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["init_params"] = dict(self.init_params)
         return out
+
+
+def _from_dict(values: dict[str, Any]) -> Settings:
+    return Settings(**values)
 
 
 def _check_range(name: str, value: float, lo: float, hi: float) -> None:

@@ -76,7 +76,9 @@ class Snapshot:
     """Rows (step, saturated fraction of layer 1 .. output)."""
     diagram: Diagram
     boundary: Boundary
-    dataset: Dataset
+    dataset: Dataset | None
+    """The 2-D data set, for the boundary view's points; None for other data, whose inputs would
+    be heavy to send to the GUI every frame and which no view draws."""
     message: str = ""
     diverged: bool = False
 
@@ -95,7 +97,7 @@ def build(trainer: Trainer, serial: int, playing: bool, message: str = "") -> Sn
         saturation_history=trainer.saturation_history.array(),
         diagram=diagram(trainer, stats),
         boundary=boundary(trainer, measured.test_logits),
-        dataset=trainer.dataset,
+        dataset=trainer.dataset if trainer.dataset.is_2d else None,
         message=message,
     )
 

@@ -12,20 +12,19 @@ from winit_gui.snapshot import Snapshot
 
 
 class EngineBridge(QtCore.QObject):
-    """Owns the Engine and its thread; lives in the GUI thread.
+    """Owns the engine process; lives in the GUI thread.
 
-    The worker stores its newest snapshot and emits ``snapshotReady`` only when the GUI has
+    The snapshot reader stores its newest snapshot and emits ``snapshotReady`` only when the GUI has
     taken the previous one, so a slow paint never builds a queue of stale frames.
     """
 
     snapshotReady = QtCore.Signal()
 
-    def __init__(self, settings: Settings, parent: QtCore.QObject | None = None,
-                 steps_per_frame: int | None = None):
+    def __init__(self, settings: Settings, parent: QtCore.QObject | None = None):
         super().__init__(parent)
         self._lock = threading.Lock()
         self._latest: Snapshot | None = None
-        self._engine = engine.Engine(settings, self._deliver, steps_per_frame)
+        self._engine = engine.EngineProcess(settings, self._deliver)
 
     def start(self) -> None:
         self._engine.start()

@@ -1,10 +1,11 @@
 """Figures for slides: one view or the whole window, as PNG at any scale, as SVG, or to the clipboard.
 
-A view is re-rendered, never upscaled: pyqtgraph's ImageExporter paints the view's scene into an
-image ``scale`` times the view's on-screen size, so text and curves stay sharp (pyqtgraph's
-``exporters/ImageExporter.py``). The whole window is painted with ``QWidget.render`` into a pixmap
-whose device-pixel ratio is ``scale``: Qt lays it out at the on-screen size and draws every widget
-at ``scale`` device pixels per pixel, as on a high-DPI screen.
+A view is re-rendered, never upscaled: pyqtgraph's ImageExporter machinery paints the view's
+scene into an image ``scale`` times the view's on-screen size, so text and curves stay sharp
+(``exporters/ImageExporter.py``; see SlideImageExporter for the one change). The whole window is
+painted with ``QWidget.render`` into a pixmap whose device-pixel ratio is ``scale``: Qt lays it
+out at the on-screen size and draws every widget at ``scale`` device pixels per pixel, as on a
+high-DPI screen.
 
 One thing both need that neither does by itself: pyqtgraph's pens are *cosmetic* (their width is
 in device pixels, whatever the painter's scale), so a 2x picture would draw the light theme's
@@ -19,7 +20,7 @@ SVG (pyqtgraph's SVGExporter) is offered for the views only: the window holds Qt
 from __future__ import annotations
 
 import re
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -189,18 +190,55 @@ def _flush_layouts() -> None:
     QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.LayoutRequest)
 
 
+class SlideImageExporter(ImageExporter):
+    """pyqtgraph's ImageExporter, drawing through the image's device-pixel ratio.
+
+    ImageExporter reaches a larger size by scaling the painter. Items that ignore transformations
+    do not follow that scale: a plot's legend (LegendItem) came out at its on-screen size in a 2x
+    image, half as large as everything around it. Here the image has ``scale`` device pixels per
+    pixel and the scene is painted at its on-screen size, so every item grows alike, as on a
+    high-DPI screen; the rest (export mode on the paint items, background, antialiasing) is
+    ImageExporter's. ``resolutionScale`` is 1: the device-pixel ratio already sizes pixel-mode
+    scatter symbols.
+    """
+
+    def __init__(self, item, scale: float):
+        super().__init__(item)
+        self.scale = scale
+
+    def export(self, fileName=None, toBytes=False, copy=False):
+        source = self.getSourceRect()
+        target = self.getTargetRect()
+        image = QtGui.QImage(round(target.width() * self.scale), round(target.height() * self.scale),
+                             QtGui.QImage.Format_ARGB32)
+        image.setDevicePixelRatio(self.scale)
+        image.fill(self.params["background"])
+        painter = QtGui.QPainter(image)
+        try:
+            self.setExportMode(True, {"antialias": self.params["antialias"], "background": self.params["background"],
+                                      "painter": painter, "resolutionScale": 1.0})
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self.params["antialias"])
+            self.getScene().render(painter, QtCore.QRectF(0, 0, target.width(), target.height()),
+                                   QtCore.QRectF(source))
+        finally:
+            self.setExportMode(False)
+            painter.end()
+        image.setDevicePixelRatio(1.0)  # a file's pixels are pixels
+        if copy:
+            QtWidgets.QApplication.clipboard().setImage(image)
+        elif toBytes:
+            return image
+        else:
+            return image.save(fileName)
+
+
 def render_view(view, scale: float = 2.0) -> QtGui.QImage:
     """``view`` re-rendered at ``scale`` times its on-screen size, on its theme's background."""
     scale = _check_scale(scale)
     _flush_layouts()
-    width, height = round(view.width() * scale), round(view.height() * scale)
-    exporter = ImageExporter(view.scene())
-    params = exporter.parameters()
-    params["width"] = width
-    # The exporter derives the height from the width; set it exactly, so 2x is exactly twice 1x.
-    params.param("height").setValue(height, blockSignal=exporter.heightChanged)
-    params["background"] = _background(view)
-    params["antialias"] = True
+    exporter = SlideImageExporter(view.scene(), scale)
+    exporter.parameters()["background"] = _background(view)
+    exporter.parameters()["antialias"] = True
     with slide_pens([view.scene()], scale):
         image = exporter.export(toBytes=True)
     return image.convertToFormat(QtGui.QImage.Format_RGB32)

@@ -2,8 +2,8 @@
 
 The pictures are the app's own: a real MainWindow (same views, same theme, same layout, 1600 x
 1000 like the app opens), not a look-alike. Only the training differs: instead of the window's
-worker thread, a Trainer here trains synchronously and each picture is a Snapshot built from it
-with ``snapshot.build``, exactly what the worker would publish at that step. So a script gets
+engine, a Trainer here trains synchronously and each picture is a Snapshot built from it
+with ``snapshot.build``, exactly what the engine would publish at that step. So a script gets
 the same figure every time, whatever the machine's speed.
 
 The loss and saturation curves are the trainer's histories, which the app fills at every
@@ -23,14 +23,20 @@ import os
 import sys
 from pathlib import Path
 
+from PySide6 import QtCore, QtWidgets
+
 from winit_gui import experiment as experiments
 from winit_gui import presets
+from winit_gui import snapshot as snapshots
+from winit_gui.app import export, recording
+from winit_gui.app.main_window import MainWindow
+from winit_gui.training import Trainer
 
 WINDOW_SIZE = (1600, 1000)
 """The size the app's window opens at."""
 MAX_FRAMES = 60
 HISTORY_POINTS = 200
-STATS_WORK = 4e8
+STATS_WORK = 1.2e9
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
@@ -51,8 +57,6 @@ def history_every(steps: int, sizes: tuple[int, ...]) -> int:
     a 30 x 256 network renders in seconds, as the app, which gives measuring at most a quarter
     of its time, also records fewer points for a big network.
     """
-    from winit_gui import snapshot as snapshots
-
     macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:])) * snapshots.display_samples(sizes)
     points = int(min(HISTORY_POINTS, max(2, STATS_WORK // max(macs, 1))))
     return max(1, math.ceil(steps / points))
@@ -83,36 +87,20 @@ def load_experiment(parser: argparse.ArgumentParser, args: argparse.Namespace):
         parser.error(str(err))
 
 
-class _NoBackingStore:
+class _NoBackingStore(QtCore.QObject):
     """Drops the window's requests to repaint its (invisible) backing store: a third of the time
     of a recording went into painting pictures nobody sees."""
 
-    def __new__(cls, parent):
-        from PySide6 import QtCore
-
-        class Filter(QtCore.QObject):
-            def eventFilter(self, watched, event) -> bool:
-                return event.type() == QtCore.QEvent.UpdateRequest
-
-        return Filter(parent)
+    def eventFilter(self, watched, event) -> bool:
+        return event.type() == QtCore.QEvent.UpdateRequest
 
 
 class Film:
-    """A MainWindow fed by a synchronous Trainer instead of its worker thread."""
+    """A MainWindow fed by a synchronous Trainer instead of its engine."""
 
     def __init__(self, experiment, preset: str | None, theme: str, total_steps: int):
-        from PySide6 import QtCore, QtWidgets
-
-        from winit_gui.app.main_window import MainWindow
-        from winit_gui.training import Trainer
-
         self._app = QtWidgets.QApplication.instance()
-        self.window = MainWindow(preset=preset, experiment=experiment, theme=theme)
-        # The window starts its worker; stop it, and drop the snapshot it may have published, so
-        # that only the snapshots built here are ever shown.
-        self.window.shutdown()
-        self._app.processEvents()
-        self.window.bridge.take()
+        self.window = MainWindow(preset=preset, experiment=experiment, theme=theme, start_engine=False)
         # Laid out like a shown window, but never on a screen; and never painted to a backing
         # store either (nobody sees it): pictures come from QWidget.render / the exporters.
         self.window.setAttribute(QtCore.Qt.WA_DontShowOnScreen, True)
@@ -127,8 +115,6 @@ class Film:
         self._settle()
 
     def _settle(self) -> None:
-        from PySide6 import QtCore
-
         for _ in range(3):
             QtCore.QCoreApplication.sendPostedEvents()
             self._app.processEvents()
@@ -145,8 +131,6 @@ class Film:
                 self._history_point()
 
     def _history_point(self) -> None:
-        from winit_gui import snapshot as snapshots
-
         if self._last_history == self.trainer.step:
             return
         self.trainer.measure(snapshots.display_samples(self.trainer.network.sizes))
@@ -154,17 +138,10 @@ class Film:
 
     def show(self) -> None:
         """Build the snapshot of the trainer's current step and show it as the window would."""
-        from winit_gui import snapshot as snapshots
-
         self._serial += 1
         snap = snapshots.build(self.trainer, self._serial, playing=False)
         self._last_history = snap.step
-        window = self.window
-        # What MainWindow._show_newest does with a snapshot from the worker.
-        window.snapshot = snap
-        for view in window.views:
-            view.show_snapshot(snap)
-        window.step_label.setText(f"Step {snap.step}")
+        self.window.show_snapshot(snap)
         self._settle()
 
     def close(self) -> None:
@@ -178,8 +155,6 @@ QUIET_MESSAGES = ("This plugin does not support propagateSizeHints()",)
 
 
 def _app():
-    from PySide6 import QtCore, QtWidgets
-
     app = QtWidgets.QApplication.instance()
     if app is None:
         previous = None
@@ -207,8 +182,6 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _render(parser, args, experiment, preset) -> int:
-    from winit_gui.app import export
-
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         parser.error(f"--out {out} is a file; give a folder for the images")
@@ -235,8 +208,6 @@ def _render(parser, args, experiment, preset) -> int:
 
 
 def _record(parser, args, experiment, preset) -> int:
-    from winit_gui.app import export, recording
-
     out = Path(args.out)
     try:
         recording.kind_of(out)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import time
+from typing import Callable
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import presets
 from winit_gui.app import theme as themes
 from winit_gui.app.bridge import EngineBridge
 from winit_gui.app.controls import ControlPanel
+from winit_gui.app.export import install_export_actions
+from winit_gui.app.file_menu import install_file_menu
+from winit_gui.app.recording import install_record_actions
 from winit_gui.app.views.activations import ActivationView
 from winit_gui.app.views.boundary import BoundaryView
 from winit_gui.app.views.gradients import GradientView
 from winit_gui.app.views.loss import LossView
 from winit_gui.app.views.network import NetworkView
 from winit_gui.app.views.saturation import SaturationView
+from winit_gui.engine import FRAME_INTERVAL
 from winit_gui.experiment import Experiment
 from winit_gui.snapshot import Snapshot
 
@@ -67,7 +74,13 @@ class VerticalScrollArea(QtWidgets.QScrollArea):
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    def __init__(self, preset: str | None = None, experiment: Experiment | None = None, theme: str = "dark"):
+    snapshotShown = QtCore.Signal(object)
+    """A snapshot has just been drawn in every view (recording and compare mode follow this)."""
+
+    def __init__(self, preset: str | None = None, experiment: Experiment | None = None, theme: str = "dark",
+                 start_engine: bool = True):
+        """``start_engine=False`` builds the window without its engine process, for scripts that
+        feed it snapshots themselves (``winit-gui render`` and ``record``)."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("winit_gui: weight initialization, seen")
@@ -77,6 +90,8 @@ class MainWindow(QtWidgets.QMainWindow):
             experiment = presets.load(preset)
         self.experiment = experiment
         self.snapshot: Snapshot | None = None
+        self.play_override: Callable[[], None] | None = None
+        """While set (a recording in lock step), Play calls this instead of running the engine freely."""
         self._closed = False
 
         self.bridge = EngineBridge(experiment.settings, self)
@@ -100,7 +115,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lesson.alternativeRequested.connect(
             lambda name: self.controls.init_combo.setCurrentIndex(
                 self.controls.init_combo.findData(name, QtCore.Qt.UserRole)))
-        self.bridge.snapshotReady.connect(self._show_newest)
+        # Snapshots are drawn on a timer that never lets drawing take more than half the GUI
+        # thread: drawing on every arrival starved Qt's timers and input while training.
+        self._next_draw = 0.0
+        self._draw_timer = QtCore.QTimer(self, singleShot=True, timeout=self._show_newest)
+        self.bridge.snapshotReady.connect(self._schedule_draw)
         app = QtWidgets.QApplication.instance()
         app.aboutToQuit.connect(self.shutdown)
 
@@ -108,7 +127,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lesson.show_lesson(experiment)
         self._select_preset_in_combo(preset)
         self._fit_to_screen()
-        self.bridge.start()
+        install_file_menu(self)
+        install_export_actions(self)
+        self.record_controls = install_record_actions(self)
+        if start_engine:
+            self.bridge.start()
 
     # ---- construction ----------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -172,6 +195,9 @@ class MainWindow(QtWidgets.QMainWindow):
             grid.setColumnStretch(column, 1)
         views = QtWidgets.QWidget()
         views.setLayout(grid)
+        # page 0: the six views; compare mode adds its paired views as another page
+        self.views_stack = QtWidgets.QStackedWidget(objectName="viewsStack")
+        self.views_stack.addWidget(views)
 
         side = QtWidgets.QWidget()
         side_layout = QtWidgets.QVBoxLayout(side)
@@ -187,7 +213,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.splitter = QtWidgets.QSplitter(objectName="mainSplitter")
         self.splitter.addWidget(side)
-        self.splitter.addWidget(views)
+        self.splitter.addWidget(self.views_stack)
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
 
@@ -249,7 +275,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _play_toggled(self, playing: bool) -> None:
         self.play_button.setText("Pause" if playing else "Play")
         if playing:
-            self.bridge.play()
+            (self.play_override or self.bridge.play)()
         else:
             self.bridge.pause()
 
@@ -262,13 +288,25 @@ class MainWindow(QtWidgets.QMainWindow):
         with QtCore.QSignalBlocker(self.preset_combo):
             self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(preset or "")))
 
+    def _schedule_draw(self) -> None:
+        if not self._draw_timer.isActive():
+            self._draw_timer.start(max(0, round(1000 * (self._next_draw - time.perf_counter()))))
+
     def _show_newest(self) -> None:
         snap = self.bridge.take()
         if snap is None:
             return
+        start = time.perf_counter()
+        self.show_snapshot(snap, paint=True)
+        self._next_draw = time.perf_counter() + max(FRAME_INTERVAL, time.perf_counter() - start)
+
+    def show_snapshot(self, snap: Snapshot, paint: bool = False) -> None:
+        """Draw ``snap`` in every view; ``paint`` paints at once (so its cost can be measured)."""
         self.snapshot = snap
         for view in self.views:
             view.show_snapshot(snap)
+            if paint:
+                view.repaint()
         self.step_label.setText(f"Step {snap.step}")
         if not snap.playing and self.play_button.isChecked() and snap.diverged:
             with QtCore.QSignalBlocker(self.play_button):
@@ -276,3 +314,4 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.play_button.setText("Play")
         if snap.message:
             self.statusBar().showMessage(snap.message)
+        self.snapshotShown.emit(snap)

@@ -1,25 +1,25 @@
 """Films of training for slides: the window or one view, one frame every N training steps.
 
 **One frame every N steps, whatever the machine's speed.** While a recording plays, the recorder
-does not let the engine run free (which publishes by time, so a fast machine would skip more
-steps between frames than a slow one). It drives the engine in lock step instead: it sends
+does not let the engine run free (it publishes by time, so a fast machine would skip more steps
+between frames than a slow one). It drives the engine in lock step instead: Play sends
 ``step(k)`` with k = N - step % N, the engine trains exactly to the next multiple of N and
-publishes one snapshot, the window draws it, the recorder grabs the frame and only then sends the
-next ``step``. A STEP command always publishes exactly one snapshot and the recorder keeps one in
-flight, so no frame is dropped by the bridge's latest-wins hand-over, and every frame shows a
-step that is a multiple of N: a slow machine makes the same film, only later. (The engine's
-``steps_per_frame`` mode does the same stepping but cannot wait for the GUI, so a slow paint
-would still lose frames; lock step needs no change to the running engine.)
+publishes one snapshot, the window draws it and says so (``MainWindow.snapshotShown``), the
+recorder grabs the frame and only then sends the next ``step``. A STEP command publishes exactly
+one snapshot and the recorder keeps one in flight, so the bridge's latest-wins hand-over never
+drops a frame, and every frame shows a step that is a multiple of N: a slow machine makes the
+same film, only later. (Grabbing whichever snapshot crossed the next multiple would have been
+simpler, but a slow machine crosses several multiples per snapshot and makes a shorter film.)
 
 While the recording is paused, every new picture is a frame: a Step, a Reset, a slider drag.
 So a lecture can pause, change the initializer and resume, and the film shows it.
 
 **Files.** ``.gif`` and ``.mp4`` need the optional ``record`` extra (imageio and imageio-ffmpeg;
-the GIF is written by Pillow, imageio's GIF backend, see GifWriter); a folder gets numbered PNG frames (``frame_00000.png``, ...), which need
-nothing but Qt. Asked for a GIF or MP4 without the extra, the frames go to a folder next to it
-and the message says how to get the extra. Pillow (imageio's GIF writer) merges consecutive
-frames that are identical pixel for pixel, adding up their display time; the window always
-changes (its step label) so its GIF has one frame per recorded frame.
+the GIF is written by Pillow, imageio's GIF backend, see GifWriter); a folder gets numbered PNG
+frames (``frame_00000.png``, ...), which need nothing but Qt. Asked for a GIF or MP4 without the
+extra, the frames go to a folder next to it and the message says how to get the extra. Pillow
+merges consecutive frames that are identical pixel for pixel, adding up their display time; the
+window always changes (its step label), so its GIF has one frame per recorded frame.
 """
 
 from __future__ import annotations
@@ -240,6 +240,9 @@ class Recorder(QtCore.QObject):
         """The step the STEP in flight trains to, or None when none is."""
         self._watchdog = QtCore.QTimer(self, singleShot=True, interval=STALL_MS)
         self._watchdog.timeout.connect(self._stalled)
+        self._send = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._send.timeout.connect(self._send_step)
+        self._steps_to_send = 0
 
     @property
     def recording(self) -> bool:
@@ -263,11 +266,9 @@ class Recorder(QtCore.QObject):
         # Pending layout and polish (a menu bar or toolbar just added): the first frame has the
         # size of all the others.
         QtCore.QCoreApplication.sendPostedEvents()
-        bridge = self.window.bridge
-        bridge.snapshotReady.connect(self._snapshot_shown)
-        # While recording, Play (the button, Space) means lock step: the window's play slot calls
-        # bridge.play(), which this instance attribute answers instead of the engine's free run.
-        bridge.play = self._play_in_lock_step
+        self.window.snapshotShown.connect(self._snapshot_shown)
+        # While recording, Play (the button, Space) means lock step, not the engine's free run.
+        self.window.play_override = self._play_in_lock_step
         snap = self.window.snapshot
         self._last_serial = snap.serial if snap is not None else None
         self._seen_step = snap.step if snap is not None else 0
@@ -282,13 +283,13 @@ class Recorder(QtCore.QObject):
             return None, self.message
         writer, self.writer = self.writer, None
         self._watchdog.stop()
+        self._send.stop()
         bridge = self.window.bridge
         try:
-            bridge.snapshotReady.disconnect(self._snapshot_shown)
+            self.window.snapshotShown.disconnect(self._snapshot_shown)
         except (RuntimeError, TypeError):
             pass
-        if "play" in vars(bridge):
-            del bridge.play  # the engine's own free-running play again
+        self.window.play_override = None  # the engine's own free-running play again
         writer.close()
         if self._playing() and bridge.running:
             bridge.play()  # still playing: from lock step back to free running
@@ -316,15 +317,23 @@ class Recorder(QtCore.QObject):
         self._request_frame(snap.step if snap is not None else 0)
 
     def _request_frame(self, step: int) -> None:
-        """Train to the next multiple of steps_per_frame; one snapshot comes back."""
-        steps = self.steps_per_frame - step % self.steps_per_frame
-        self._target = step + steps
-        self._watchdog.start()
-        self.window.bridge.step(steps)
+        """Train to the next multiple of steps_per_frame; one snapshot comes back.
 
-    def _snapshot_shown(self) -> None:
-        # Connected after MainWindow._show_newest, so the window has drawn the snapshot by now.
-        snap = self.window.snapshot
+        The STEP is sent from a zero-time timer, not from here: sent at once, its snapshot is
+        posted back while this frame is still being grabbed, and a chain of posted events that
+        never runs dry kept Qt from firing timers (and so from handling some input) for seconds.
+        """
+        self._steps_to_send = self.steps_per_frame - step % self.steps_per_frame
+        self._target = step + self._steps_to_send
+        self._watchdog.start()
+        self._send.start()
+
+    def _send_step(self) -> None:
+        if self.writer is not None and self._target is not None:
+            self.window.bridge.step(self._steps_to_send)
+
+    def _snapshot_shown(self, snap) -> None:
+        """MainWindow.snapshotShown: every view has just drawn ``snap``."""
         if self.writer is None or snap is None or snap.serial == self._last_serial:
             return
         self._last_serial = snap.serial

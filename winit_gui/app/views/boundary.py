@@ -87,7 +87,7 @@ class BoundaryView(SnapshotView):
             self.plot.addItem(item)
 
         self.mode: str | None = None
-        self._dataset = None
+        self._data_key = None
         self._extent = None
         self._upsample: _Upsampler | None = None
         self.apply_theme(theme)
@@ -111,7 +111,7 @@ class BoundaryView(SnapshotView):
             curve.setPen(pg.mkPen(colour, width=theme.line_width))
             curve.setBrush(pg.mkBrush(fill))
         self.threshold.setPen(pg.mkPen(theme.muted, width=1.5, style=QtCore.Qt.PenStyle.DashLine))
-        self._dataset = None  # recolour the points on the next render
+        self._data_key = None  # recolour the points on the next render
         if self.mode is not None:
             self._style_axes()
 
@@ -140,7 +140,7 @@ class BoundaryView(SnapshotView):
             self.plot.enableAutoRange(y=True)
             self.plot.disableAutoRange(axis="x")
         self._extent = None
-        self._dataset = None
+        self._data_key = None
         self._style_axes()
 
     def render(self, snapshot: Snapshot) -> None:
@@ -165,8 +165,11 @@ class BoundaryView(SnapshotView):
                 dx, dy = (x1 - x0) / max(1, nx - 1), (y1 - y0) / max(1, ny - 1)
                 self.image.setRect(QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, nx * dx, ny * dy))
                 self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.02)
-            if snapshot.dataset is not self._dataset:
-                self._dataset = snapshot.dataset
+            # the points change only with the data: compare what makes it, not the object, which
+            # is a fresh copy in every snapshot from the engine process
+            data_key = tuple(getattr(snapshot.settings, k) for k in ("dataset", "noise", "samples", "seed"))
+            if data_key != self._data_key:
+                self._data_key = data_key
                 self._set_points(snapshot)
             titles = (f"Decision boundary: P(class 1) &nbsp;·&nbsp; {acc_text}",
                       f"P(class 1) &nbsp;·&nbsp; {acc_text}",

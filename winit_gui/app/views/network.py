@@ -2,7 +2,7 @@
 
 Drawing stays cheap however deep the network is:
 
-- Edges are grouped by sign and by a width bucket of |w| (relative to the largest |w| shown) into
+- Edges are grouped by sign and by a width bucket of |w| (on a fixed scale, EDGE_THRESHOLDS) into
   nine curves drawn with ``connect='pairs'`` (GraphItem would draw them edge by edge in Python),
   each painted with one ``QPainter.drawLines`` call (``segmentedLineMode='on'``).
 - The diagram's ViewBox works in pixels (its range is its own size, so its transform is a pure
@@ -40,6 +40,9 @@ from winit_gui.snapshot import Diagram, Snapshot
 
 SIGNS = ("positive", "negative")
 WIDTH_BUCKETS = 4
+EDGE_THRESHOLDS = (0.1, 0.3, 1.0)
+"""Bounds of the width buckets in |w|: absolute, not relative to the largest weight shown, so
+dragging the weight-scale slider visibly thins or thickens every edge."""
 """Edges with |w| / max|w| in [0, 1/4), [1/4, 1/2), [1/2, 3/4), [3/4, 1]: 4 widths x 2 signs."""
 BUCKET_WIDTH = (0.35, 0.7, 1.15, 1.75)
 """Pen width of each bucket, times the theme's line width."""
@@ -478,9 +481,8 @@ class NetworkView(SnapshotView):
             wmax = float(finite_w.max()) if finite_w.size else 0.0
             bmax = float(finite_b.max()) if finite_b.size else 0.0
 
-            # Edge buckets: 0 = zero (or NaN), 1..4 positive, 5..8 negative, by |w| / max |w|.
-            rel = np.nan_to_num(aw / wmax if wmax > 0 else np.zeros_like(aw), nan=0.0, posinf=1.0)
-            bucket = np.minimum((rel * WIDTH_BUCKETS).astype(int), WIDTH_BUCKETS - 1)
+            # Edge buckets: 0 = zero (or NaN), 1..4 positive, 5..8 negative, by |w| on a fixed scale.
+            bucket = np.searchsorted(EDGE_THRESHOLDS, np.nan_to_num(aw, nan=0.0))
             key = np.where(w > 0, 1 + bucket, 1 + WIDTH_BUCKETS + bucket)
             key[~(aw > ZERO_ABS)] = 0
         if self._edge_key is None or not np.array_equal(key, self._edge_key):
