@@ -11,13 +11,20 @@ from winit_gui.settings import Settings
 
 
 class Collector(list):
+    """Receives snapshots; with an engine, also says each was drawn at once (an instant viewer)."""
+
+    engine = None
+
     def __call__(self, snapshot):
         self.append(snapshot)
+        if self.engine is not None:
+            self.engine.send(engine.DRAWN)
 
 
-def make(settings=None, **kw):
+def make(settings=None):
     got = Collector()
-    return Engine(settings or Settings(), got, **kw), got
+    got.engine = Engine(settings or Settings(), got)
+    return got.engine, got
 
 
 def test_a_new_setting_publishes_one_snapshot_at_step_zero_latest_wins():
@@ -50,6 +57,18 @@ def test_play_trains_until_paused_and_snapshots_are_throttled():
     assert steps == sorted(steps)
     # one snapshot a display frame at most, not one per step
     assert len(got) < got[-1].step
+
+
+def test_while_playing_no_new_snapshot_until_the_last_one_was_drawn():
+    eng = Engine(Settings(), got := Collector())
+    eng.send(engine.PLAY)
+    for _ in range(30):
+        eng.run_once()
+    assert len(got) == 1  # the answer to PLAY; nobody said it was drawn
+    eng.send(engine.DRAWN)
+    for _ in range(30):
+        eng.run_once()
+    assert len(got) == 2 and got[-1].step > got[0].step
     eng.send(engine.PAUSE)
     eng.run_once()
     held = got[-1].step

@@ -42,7 +42,11 @@ class Command:
     steps: int = 0
 
 
-PLAY, PAUSE, STEP, RESET, APPLY, SNAPSHOT, QUIT = "play", "pause", "step", "reset", "apply", "snapshot", "quit"
+PLAY, PAUSE, STEP, RESET, APPLY, SNAPSHOT, DRAWN, QUIT = (
+    "play", "pause", "step", "reset", "apply", "snapshot", "drawn", "quit")
+"""Commands. DRAWN is the viewer's "ready for the next frame": while training runs, the engine
+sends a new snapshot only after the previous one was drawn, so it never spends time on frames
+that a busy screen would drop."""
 
 
 class Engine:
@@ -56,6 +60,7 @@ class Engine:
         self._last_publish = 0.0
         self._stats_cost = 0.0
         self._last_finite: Snapshot | None = None
+        self._viewer_ready = True
         self.quit = False
 
     def send(self, kind: str, settings: Settings | None = None, steps: int = 0) -> None:
@@ -115,6 +120,8 @@ class Engine:
                 publish = True
             elif command.kind == SNAPSHOT:
                 publish = True
+            elif command.kind == DRAWN:
+                self._viewer_ready = True
         return publish
 
     def _train_slice(self) -> bool:
@@ -124,7 +131,7 @@ class Engine:
         while time.perf_counter() < end:
             trainer.train(1)
         interval = max(FRAME_INTERVAL, self._stats_cost / STATS_SHARE)
-        return time.perf_counter() - self._last_publish >= interval
+        return self._viewer_ready and time.perf_counter() - self._last_publish >= interval
 
     def _publish(self) -> None:
         start = time.perf_counter()
@@ -132,6 +139,7 @@ class Engine:
         snap = snapshots.build(self._trainer, self._serial, self._playing)
         self._stats_cost = time.perf_counter() - start
         self._last_publish = time.perf_counter()
+        self._viewer_ready = False
         if math.isfinite(snap.evaluation.train_loss):
             self._last_finite = snap
         else:

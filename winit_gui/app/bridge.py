@@ -57,6 +57,10 @@ class EngineBridge(QtCore.QObject):
     def reset(self) -> None:
         self._engine.send(engine.RESET)
 
+    def drawn(self) -> None:
+        """The last snapshot is on screen: the engine may send the next one while training."""
+        self._engine.send(engine.DRAWN)
+
     def _deliver(self, snapshot: Snapshot) -> None:
         with self._lock:
             pending = self._latest is not None

@@ -117,7 +117,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.controls.init_combo.findData(name, QtCore.Qt.UserRole)))
         # Snapshots are drawn on a timer that never lets drawing take more than half the GUI
         # thread: drawing on every arrival starved Qt's timers and input while training.
-        self._next_draw = 0.0
+        self._next_draw = self._frame_start = 0.0
         self._draw_timer = QtCore.QTimer(self, singleShot=True, timeout=self._show_newest)
         self.bridge.snapshotReady.connect(self._schedule_draw)
         app = QtWidgets.QApplication.instance()
@@ -294,19 +294,26 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_newest(self) -> None:
         snap = self.bridge.take()
-        if snap is None:
+        if snap is None or self._closed:
             return
-        start = time.perf_counter()
-        self.show_snapshot(snap, paint=True)
-        self._next_draw = time.perf_counter() + max(FRAME_INTERVAL, time.perf_counter() - start)
+        self._frame_start = time.perf_counter()
+        self.show_snapshot(snap)
+        # Qt paints the views after this returns; a zero timer fires once that is done
+        QtCore.QTimer.singleShot(0, self._frame_painted)
 
-    def show_snapshot(self, snap: Snapshot, paint: bool = False) -> None:
-        """Draw ``snap`` in every view; ``paint`` paints at once (so its cost can be measured)."""
+    def _frame_painted(self) -> None:
+        if self._closed:
+            return
+        # Drawing may take at most two thirds of the GUI thread: the rest stays free for input.
+        now = time.perf_counter()
+        self._next_draw = max(self._frame_start + FRAME_INTERVAL, now + (now - self._frame_start) / 2)
+        self.bridge.drawn()
+
+    def show_snapshot(self, snap: Snapshot) -> None:
+        """Draw ``snap`` in every view."""
         self.snapshot = snap
         for view in self.views:
             view.show_snapshot(snap)
-            if paint:
-                view.repaint()
         self.step_label.setText(f"Step {snap.step}")
         if not snap.playing and self.play_button.isChecked() and snap.diverged:
             with QtCore.QSignalBlocker(self.play_button):
