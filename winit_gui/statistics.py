@@ -173,10 +173,17 @@ def unit_groups(W: np.ndarray, b: np.ndarray) -> np.ndarray:
         scale = np.max(np.abs(units), axis=1)
         if n < 2 or not np.all(np.isfinite(scale)):
             return np.arange(n)
-        order = np.argsort(units @ _projection(units.shape[1]), kind="stable")
-        ordered, ordered_scale = units[order], scale[order]
+        key = units @ _projection(units.shape[1])
+        order = np.argsort(key, kind="stable")
+        ordered_scale = scale[order]
         tol = UNIQUE_RTOL * np.maximum(ordered_scale[:-1], ordered_scale[1:])
-        same = np.all(np.abs(np.diff(ordered, axis=0)) <= tol[:, None], axis=1)
+        # clones have (nearly) equal keys: compare whole units only for those neighbours
+        key_scale = np.abs(_projection(units.shape[1])).sum()
+        same = np.abs(np.diff(key[order])) <= tol * key_scale
+        candidates = np.flatnonzero(same)
+        if candidates.size:
+            a, b = units[order[candidates]], units[order[candidates + 1]]
+            same[candidates] = np.all(np.abs(a - b) <= tol[candidates, None], axis=1)
     labels = np.empty(n, dtype=np.intp)
     labels[order] = np.concatenate([[0], np.cumsum(~same)])
     # renumber by first appearance, so that unit 0 is always group 0
