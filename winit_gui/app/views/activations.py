@@ -39,7 +39,7 @@ class ActivationView(SnapshotView):
         self.log_counts = False
         self.plot = self.addPlot(row=0, col=0)
         self.ridges = Ridgeline(self.plot, theme, note_sample="μ -0.000e-00  σ 0.000e-00")
-        self.ridges.on_capacity = self._redraw_snapshot
+        self.ridges.on_capacity = self.redraw  # more or fewer layers fit: sample them again
         # (a PlotItem's title sits over its ViewBox only: the left axis takes ~60 px of the width)
         self.title_text = FittedTitle(self.plot.titleLabel, lambda: self.width() - 60, self.plot)
         self._title: tuple[str, ...] = ()
@@ -65,8 +65,7 @@ class ActivationView(SnapshotView):
 
     def _redraw(self) -> None:
         self._style()
-        if self.snapshot is not None:
-            self.render(self.snapshot)
+        self.redraw()
 
     # ---- drawing -------------------------------------------------------------------------------
     def render(self, snapshot: Snapshot) -> None:
@@ -125,11 +124,6 @@ class ActivationView(SnapshotView):
         if hasattr(self, "title_text"):  # (Qt resizes the view once while it is being built)
             self.title_text.fit()
         super().resizeEvent(event)
-
-    def _redraw_snapshot(self) -> None:
-        """The plot's height changed how many layers fit: sample them again (on resize only)."""
-        if self.snapshot is not None:
-            self.render(self.snapshot)
 
     # ---- theme -----------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:

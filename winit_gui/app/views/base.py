@@ -30,6 +30,11 @@ class SnapshotView(pg.GraphicsLayoutWidget):
         self.snapshot = snapshot
         self.render(snapshot)
 
+    def redraw(self) -> None:
+        """Render the current snapshot again (after a resize or a change of display mode)."""
+        if self.snapshot is not None:
+            self.render(self.snapshot)
+
     def render(self, snapshot: Snapshot) -> None:
         raise NotImplementedError
 
@@ -38,8 +43,7 @@ class SnapshotView(pg.GraphicsLayoutWidget):
         self.theme = theme
         self.setBackground(theme.background)
         self.apply_theme(theme)
-        if self.snapshot is not None:
-            self.render(self.snapshot)
+        self.redraw()
 
     def apply_theme(self, theme: Theme) -> None:
         raise NotImplementedError

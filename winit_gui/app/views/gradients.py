@@ -61,7 +61,7 @@ class GradientView(SnapshotView):
         self.plot = self.addPlot(row=1, col=0)
         self.std_plot = self.addPlot(row=1, col=1)
         self.ridges = Ridgeline(self.plot, theme, note_sample=ALL_ZERO)
-        self.ridges.on_capacity = self._redraw_snapshot
+        self.ridges.on_capacity = self.redraw  # more or fewer layers fit: sample them again
         self.ridges.set_scale(False, FULL)
         lo, hi = STD_RANGE
         ticks = [(lo, "≤" + decade(lo)), *((float(e), decade(e)) for e in range(int(lo) + 3, int(hi) - 2, 3)),
@@ -215,11 +215,6 @@ class GradientView(SnapshotView):
             grid.setRowStretchFactor(row, stretch)
         grid.setColumnStretchFactor(0, 2)
         grid.setColumnStretchFactor(1, 1 if wide else 0)
-
-    def _redraw_snapshot(self) -> None:
-        """The plot's height changed how many layers fit: sample them again (on resize only)."""
-        if self.snapshot is not None:
-            self.render(self.snapshot)
 
     # ---- theme ---------------------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
