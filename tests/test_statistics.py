@@ -34,6 +34,8 @@ def test_layer_moments_and_fractions_match_direct_numpy(activation):
         assert layer.backprop_std == pytest.approx(grads.pre[i].std())
         flat = np.abs(act.df(Z)) < 0.05 * act.max_derivative
         assert layer.saturated_fraction == pytest.approx(flat.mean())
+        expected, _ = np.histogram(np.abs(act.df(Z)) / act.max_derivative, statistics.DERIVATIVE_EDGES)
+        np.testing.assert_array_equal(layer.derivative_hist, expected)
         assert layer.dead_fraction == pytest.approx(flat.all(axis=0).mean())
     assert stats.layers[-1].kind == "output" and all(layer.kind == "hidden" for layer in stats.hidden)
 

@@ -21,6 +21,9 @@ PREACT_EDGES = np.linspace(-6.0, 6.0, 97)
 LOG_GRAD_EDGES = np.linspace(-12.0, 2.0, 57)
 """Bins of log10 |dL/dz|: vanishing gradients move left by decades, so a log axis shows them."""
 
+DERIVATIVE_EDGES = np.linspace(0.0, 1.0, 41)
+"""Bins of |f'(z)| as a fraction of its maximum: saturated units pile up in the first bins."""
+
 ACT_BINS = 64
 UNIQUE_RTOL = 1e-9
 """Two units are clones when their incoming weights and bias agree to this relative tolerance."""
@@ -50,6 +53,8 @@ class LayerStats:
     preact_hist: np.ndarray
     act_hist: np.ndarray
     backprop_hist: np.ndarray
+    derivative_hist: np.ndarray
+    """Counts of |f'(z)| / max |f'| on DERIVATIVE_EDGES."""
     backprop_zero_fraction: float
     unit_groups: np.ndarray
     """Clone-group id of every unit: units with equal ids are identical (the symmetry figure)."""
@@ -144,6 +149,7 @@ def _layer_stats(i, is_output, W, b, Z, A, act, dW, dZ, act_edges, prev_W, steps
         preact_hist=histogram(Z, PREACT_EDGES),
         act_hist=histogram(A, act_edges),
         backprop_hist=histogram(log_dz, LOG_GRAD_EDGES),
+        derivative_hist=histogram(deriv / act.max_derivative, DERIVATIVE_EDGES),
         backprop_zero_fraction=float(zero.mean()) if zero.size else 0.0,
         unit_groups=_readonly(groups),
     )
