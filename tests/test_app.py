@@ -19,7 +19,9 @@ def open_window(qtbot):
         qtbot.addWidget(window)
         window.resize(1600, 1000)
         window.show()
-        qtbot.waitUntil(lambda: window.snapshot is not None, timeout=10_000)
+        qtbot.waitExposed(window)
+        # serial 0 is the picture the window makes itself; wait for the engine's first
+        qtbot.waitUntil(lambda: window.snapshot.serial >= 1, timeout=10_000)
         windows.append(window)
         return window
 
@@ -99,6 +101,7 @@ def test_reset_replays_the_initial_weights_and_new_seed_changes_them(open_window
 def test_keyboard_space_plays_and_r_resets(open_window, qtbot):
     window = open_window()
     window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, QtCore.Qt.Key_Space)
     assert child(window, QtWidgets.QPushButton, "playButton").isChecked()
     wait_for(qtbot, window, lambda s: s.step > 10)

@@ -101,7 +101,7 @@ def window(qtbot):
     qtbot.addWidget(window)
     window.resize(1200, 800)
     window.show()
-    qtbot.waitUntil(lambda: window.snapshot is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.snapshot is not None and window.snapshot.serial >= 1, timeout=10_000)
     yield window
     window.close()
     assert not window.bridge.running

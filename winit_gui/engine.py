@@ -164,43 +164,60 @@ class EngineProcess:
     """An Engine in a child process, steered from the GUI process.
 
     ``on_snapshot`` is called in a reader thread of this process for every snapshot the child
-    sends. ``stop`` ends the child and joins it and the reader.
+    sends. ``stop`` ends the child and joins it and the reader; commands sent before ``start``
+    or after ``stop`` are dropped.
     """
 
     def __init__(self, settings: Settings, on_snapshot: Callable[[Snapshot], None]):
-        # spawn, not fork: forking a process that runs Qt copies its threads' locks mid-state
-        context = multiprocessing.get_context("spawn")
-        self._commands = context.Queue()
-        self._snapshots = context.Queue()
-        self._process = context.Process(target=serve, args=(settings, self._commands, self._snapshots),
-                                        name="winit-engine", daemon=True)
-        self._reader = threading.Thread(target=self._read, args=(on_snapshot,), name="winit-snapshots")
-
-    def send(self, kind: str, settings: Settings | None = None, steps: int = 0) -> None:
-        self._commands.put(Command(kind, settings, steps))
+        self._settings = settings
+        self._on_snapshot = on_snapshot
+        self._process = self._reader = self._commands = self._snapshots = None
+        self._left_running = False
 
     def start(self) -> None:
+        # spawn, not fork: forking a process that runs Qt copies its threads' locks mid-state
+        context = multiprocessing.get_context("spawn")
+        self._commands, self._snapshots = context.Queue(), context.Queue()
+        self._process = context.Process(target=serve, args=(self._settings, self._commands, self._snapshots),
+                                        name="winit-engine", daemon=True)
+        self._reader = threading.Thread(target=self._read, name="winit-snapshots")
         self._process.start()
         self._reader.start()
 
+    def send(self, kind: str, settings: Settings | None = None, steps: int = 0) -> None:
+        if self._commands is not None:
+            self._commands.put(Command(kind, settings, steps))
+
     def stop(self, timeout: float = 2.0) -> None:
-        if not self._process.is_alive() and not self._reader.is_alive():
+        if self._process is None:
             return
-        self.send(QUIT)
-        self._process.join(timeout)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout)
-        self._snapshots.put(None)
-        self._reader.join(timeout)
-        for channel in (self._commands, self._snapshots):
+        process, reader, commands, snapshots = self._process, self._reader, self._commands, self._snapshots
+        if process.is_alive():
+            commands.put(Command(QUIT))
+            process.join(timeout)
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout)
+        if reader.is_alive():
+            snapshots.put(None)
+            reader.join(timeout)
+        self._left_running = process.is_alive() or reader.is_alive()
+        for channel in (commands, snapshots):
             channel.close()
             channel.join_thread()
+        # Release the queues' semaphores now, not at interpreter exit (where the resource
+        # tracker would report them as leaked).
+        if not process.is_alive():
+            process.close()
+        self._process = self._reader = self._commands = self._snapshots = None
 
     @property
     def alive(self) -> bool:
+        if self._process is None:
+            return self._left_running
         return self._process.is_alive() or self._reader.is_alive()
 
-    def _read(self, on_snapshot: Callable[[Snapshot], None]) -> None:
-        while (snap := self._snapshots.get()) is not None:
-            on_snapshot(snap)
+    def _read(self) -> None:
+        snapshots = self._snapshots
+        while (snap := snapshots.get()) is not None:
+            self._on_snapshot(snap)

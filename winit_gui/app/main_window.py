@@ -8,6 +8,7 @@ from typing import Callable
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import presets
+from winit_gui import snapshot as snapshots
 from winit_gui.app import theme as themes
 from winit_gui.app.bridge import EngineBridge
 from winit_gui.app.controls import ControlPanel
@@ -23,6 +24,7 @@ from winit_gui.app.views.saturation import SaturationView
 from winit_gui.engine import FRAME_INTERVAL
 from winit_gui.experiment import Experiment
 from winit_gui.snapshot import Snapshot
+from winit_gui.training import Trainer
 
 
 class LessonPanel(QtWidgets.QFrame):
@@ -132,6 +134,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.record_controls = install_record_actions(self)
         if start_engine:
             self.bridge.start()
+            # The first picture is made here, once, while the engine process starts up (about
+            # half a second): the window opens with its views drawn instead of empty.
+            self.show_snapshot(snapshots.build(Trainer(experiment.settings), serial=0, playing=False))
 
     # ---- construction ----------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
