@@ -11,6 +11,7 @@ from winit_gui import presets
 from winit_gui import snapshot as snapshots
 from winit_gui.app import theme as themes
 from winit_gui.app.bridge import EngineBridge
+from winit_gui.app.compare import install_compare
 from winit_gui.app.controls import ControlPanel
 from winit_gui.app.export import install_export_actions
 from winit_gui.app.file_menu import install_file_menu
@@ -107,6 +108,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_toolbar()
         self._build_layout()
         self._build_shortcuts()
+        self.compare = install_compare(self)
         self.step_label = QtWidgets.QLabel("Step 0", objectName="stepLabel")
         self.step_label.setToolTip("Training steps since the last initialization")
         self.statusBar().addPermanentWidget(self.step_label)
@@ -237,9 +239,11 @@ class MainWindow(QtWidgets.QMainWindow):
     def step_once(self) -> None:
         self.play_button.setChecked(False)
         self.bridge.step()
+        self.compare.step()
 
     def reset(self) -> None:
         self.bridge.reset()
+        self.compare.reset()
 
     def new_seed(self) -> None:
         seed = int.from_bytes(QtCore.QRandomGenerator.global_().generate().to_bytes(4, "little"), "little") % 2**31
@@ -252,12 +256,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lesson.show_lesson(experiment)
         self._select_preset_in_combo(preset)
         self.bridge.apply(experiment.settings)
+        self.compare.open_experiment(experiment)
 
     def set_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
         themes.apply_to_application(QtWidgets.QApplication.instance(), theme)
         for view in self.views:
             view.set_theme(theme)
+        self.compare.set_theme(theme)
         with QtCore.QSignalBlocker(self.font_spin), QtCore.QSignalBlocker(self.theme_button):
             self.font_spin.setValue(theme.font_size)
             self.theme_button.setChecked(theme.name == "light")
@@ -266,6 +272,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Stop and join the worker thread (idempotent)."""
         if not self._closed:
             self._closed = True
+            self.compare.shutdown()
             self.bridge.stop()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
@@ -276,6 +283,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _settings_edited(self, settings) -> None:
         self._select_preset_in_combo(None)
         self.bridge.apply(settings)
+        self.compare.apply_a(settings)
 
     def _play_toggled(self, playing: bool) -> None:
         self.play_button.setText("Pause" if playing else "Play")
@@ -283,6 +291,7 @@ class MainWindow(QtWidgets.QMainWindow):
             (self.play_override or self.bridge.play)()
         else:
             self.bridge.pause()
+        self.compare.play(playing)
 
     def _preset_chosen(self, _index: int) -> None:
         name = self.preset_combo.currentData()
