@@ -146,3 +146,55 @@ def test_the_engine_process_starts_trains_and_joins():
     finally:
         eng.stop()
     assert not eng.alive
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's exit is reaped by whoever adopted it, maybe never)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_engine_process_ends_when_its_parent_is_killed(tmp_path):
+    # A GUI killed by a signal runs no cleanup: its engine must notice and end by itself.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "engine.pid"
+    code = (
+        "import time, sys\n"
+        "from winit_gui import engine\n"
+        "from winit_gui.settings import Settings\n"
+        "if __name__ == '__main__':\n"
+        "    e = engine.EngineProcess(Settings(), lambda s: None)\n"
+        "    e.start(); e.send(engine.PLAY)\n"
+        "    time.sleep(3)\n"
+        f"    open({str(pid_file)!r}, 'w').write(str(e._process.pid))\n"
+        "    time.sleep(60)\n"
+    )
+    script = tmp_path / "gui.py"
+    script.write_text(code)
+    parent = subprocess.Popen([sys.executable, str(script)])
+    try:
+        deadline = time.monotonic() + 30
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        child = int(pid_file.read_text())
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if not running(child):
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(child, signal.SIGKILL)
+            raise AssertionError("the engine process outlived its parent")
+    finally:
+        parent.kill()

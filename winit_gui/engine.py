@@ -152,12 +152,23 @@ class Engine:
         self._on_snapshot(snap)
 
 
+PARENT_CHECK_INTERVAL = 0.5
+"""Seconds between the child's checks that the GUI process still exists."""
+
+
 def serve(settings: Settings, commands, snapshots_out) -> None:
-    """The child process: run an Engine until it is told to quit."""
+    """The child process: run an Engine until it is told to quit, or until the GUI process is
+    gone (killed or crashed: nobody would ever tell this one to quit)."""
     engine = Engine(settings, snapshots_out.put, commands)
     engine.send(SNAPSHOT)
+    parent = multiprocessing.parent_process()
+    next_check = 0.0
     while not engine.quit:
         engine.run_once(block=True)
+        if time.monotonic() >= next_check:
+            if parent is not None and not parent.is_alive():
+                return
+            next_check = time.monotonic() + PARENT_CHECK_INTERVAL
 
 
 class EngineProcess:
