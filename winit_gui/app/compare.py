@@ -35,6 +35,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from winit_gui import initializers
 from winit_gui import snapshot as snapshots
 from winit_gui.app.bridge import EngineBridge
+from winit_gui.app.controls import fill_initializer_combo
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.activations import ActivationView
 from winit_gui.app.views.base import SnapshotView, style_plot
@@ -421,7 +422,7 @@ class ComparePanel(QtWidgets.QWidget):
         self.init_combo.setToolTip("B initializer: B trains A's network on A's data, seed and batches, "
                                    "initialized with this")
         self.init_combo.setAccessibleName("B initializer")
-        _fill_init_combo(self.init_combo)
+        fill_initializer_combo(self.init_combo)
         # as wide as the longest name (not as the "— PyTorch (torch.nn.init) —" group titles)
         self.init_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.init_combo.setMinimumContentsLength(max(len(n) for n in initializers.available()))
@@ -779,22 +780,6 @@ def _default_b_init(experiment: Experiment) -> str:
     if experiment.alternative and experiment.alternative != experiment.settings.init:
         return experiment.alternative
     return "he_normal" if experiment.settings.init != "he_normal" else "glorot_normal"
-
-
-def _fill_init_combo(combo: QtWidgets.QComboBox) -> None:
-    """Every initializer, Keras names first, then PyTorch's, as in the control panel."""
-    model = QtGui.QStandardItemModel(combo)
-    for family, title in (("keras", "Keras"), ("pytorch", "PyTorch (torch.nn.init)")):
-        header = QtGui.QStandardItem(f"— {title} —")
-        header.setFlags(QtCore.Qt.NoItemFlags)
-        model.appendRow(header)
-        for name in initializers.available():
-            if initializers.info(name).family == family:
-                item = QtGui.QStandardItem(name)
-                item.setData(name, QtCore.Qt.UserRole)
-                item.setToolTip(initializers.info(name).summary)
-                model.appendRow(item)
-    combo.setModel(model)
 
 
 def install_compare(window) -> ComparePanel:

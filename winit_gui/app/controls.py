@@ -43,6 +43,22 @@ class GainSlider(QtWidgets.QSlider):
         self.setValue(0)
 
 
+def fill_initializer_combo(combo: QtWidgets.QComboBox) -> None:
+    """Every initializer, grouped under "Keras" and "PyTorch" headers; item data = the name."""
+    model = QtGui.QStandardItemModel(combo)
+    for family, title in (("keras", "Keras"), ("pytorch", "PyTorch (torch.nn.init)")):
+        header = QtGui.QStandardItem(f"— {title} —")
+        header.setFlags(QtCore.Qt.NoItemFlags)
+        model.appendRow(header)
+        for name in initializers.available():
+            if initializers.info(name).family == family:
+                item = QtGui.QStandardItem(name)
+                item.setData(name, QtCore.Qt.UserRole)
+                item.setToolTip(initializers.info(name).summary)
+                model.appendRow(item)
+    combo.setModel(model)
+
+
 def _hint(widget: QtWidgets.QWidget, text: str) -> QtWidgets.QWidget:
     widget.setToolTip(text)
     return widget
@@ -64,18 +80,7 @@ class ControlPanel(QtWidgets.QWidget):
 
         self.init_combo = _hint(QtWidgets.QComboBox(objectName="initializerCombo"),
                                 "Weight initializer: Keras names first, then PyTorch's torch.nn.init")
-        model = QtGui.QStandardItemModel(self.init_combo)
-        for family, title in (("keras", "Keras"), ("pytorch", "PyTorch (torch.nn.init)")):
-            header = QtGui.QStandardItem(f"— {title} —")
-            header.setFlags(QtCore.Qt.NoItemFlags)
-            model.appendRow(header)
-            for name in initializers.available():
-                if initializers.info(name).family == family:
-                    item = QtGui.QStandardItem(name)
-                    item.setData(name, QtCore.Qt.UserRole)
-                    item.setToolTip(initializers.info(name).summary)
-                    model.appendRow(item)
-        self.init_combo.setModel(model)
+        fill_initializer_combo(self.init_combo)
         form.addRow("Initializer", self.init_combo)
         self.formula = QtWidgets.QLabel(objectName="formulaLabel", wordWrap=True)
         self.formula.setTextInteractionFlags(QtCore.Qt.TextSelectableByMouse)
