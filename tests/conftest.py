@@ -10,6 +10,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(params=["dark", "light"])
+def theme(request):
+    """Each view test runs in both themes."""
+    from winit_gui.app import theme as themes
+
+    return themes.load(request.param)
+
+
 @pytest.fixture(autouse=True)
 def no_thread_left_running():
     before = set(threading.enumerate())

@@ -44,11 +44,6 @@ def default_snap():
     return snap(DEFAULT)
 
 
-@pytest.fixture(params=["dark", "light"])
-def theme(request):
-    return themes.load(request.param)
-
-
 def make(qtbot, cls, theme, size=(800, 500)):
     view = cls(theme)
     qtbot.addWidget(view)

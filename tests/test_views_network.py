@@ -51,11 +51,6 @@ def circle_snap():
     return snap(CIRCLE, steps=20)
 
 
-@pytest.fixture(params=["dark", "light"])
-def theme(request):
-    return themes.load(request.param)
-
-
 def make(qtbot, cls, theme, size=(800, 500)):
     view = cls(theme)
     qtbot.addWidget(view)

@@ -57,14 +57,6 @@ class Dataset:
     projection: np.ndarray | None = None
     """``normal`` only: the unit vector w whose sign of w·x gives the labels."""
 
-    @property
-    def n_train(self) -> int:
-        return self.X_train.shape[0]
-
-    @property
-    def n_test(self) -> int:
-        return self.X_test.shape[0]
-
 
 def make(name: str, *, samples: int = 400, noise: float = 0.1, seed: int = 0, input_dim: int = 2,
          test_fraction: float = 0.5) -> Dataset:

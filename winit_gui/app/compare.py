@@ -723,7 +723,7 @@ class ComparePanel(QtWidgets.QWidget):
     def _share_loss_axis(self) -> None:
         """One loss axis for both columns: each LossView fits its axis to its own run, and side by
         side two different scales made B's curve look like A's whatever the numbers. Both views
-        are given both runs' losses to fit (LossView._set_y_range, its own fitting rule with its
+        are given both runs' losses to fit (LossView.fit_loss_range, its own fitting rule with its
         log-axis ticks; a public LossView method for this would be cleaner)."""
         if self.snapshot_a is None or self.snapshot_b is None:
             return
@@ -733,7 +733,7 @@ class ComparePanel(QtWidgets.QWidget):
             for side in SIDES:
                 for view in self.views[side]:
                     if isinstance(view, LossView):
-                        view._set_y_range(losses)
+                        view.fit_loss_range(losses)
 
     def _sync_steps(self) -> None:
         a, b = self.snapshot_a, self.snapshot_b

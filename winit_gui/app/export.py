@@ -50,14 +50,6 @@ def find_view(window: QtWidgets.QWidget, name: str):
     raise LookupError(f"the window has no {OBJECT_NAMES[name]}")
 
 
-def view_name(view) -> str:
-    """The command-line name of ``view`` (``"network"``, ...)."""
-    for name, object_name in OBJECT_NAMES.items():
-        if view.objectName() == object_name:
-            return name
-    return view.objectName() or "view"
-
-
 def target_widget(window: QtWidgets.QWidget, name: str) -> QtWidgets.QWidget:
     """``window`` itself for ``"window"``, else the named view."""
     return window if name == WINDOW else find_view(window, name)

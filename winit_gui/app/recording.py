@@ -33,7 +33,6 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from winit_gui.app import export
 
 RECORD_EXTRA_MESSAGE = 'GIF/MP4 need the record extra: pip install "winit-gui[record]"'
-KINDS = ("gif", "mp4", "frames")
 FRAME_PATTERN = re.compile(r"frame_\d{5}\.png")
 DEFAULT_STEPS_PER_FRAME = 5
 DEFAULT_FPS = 15.0

@@ -149,7 +149,7 @@ class LossView(SnapshotView):
             if x_range != self._x_range:
                 self._x_range = x_range
                 self.loss_plot.setXRange(*x_range, padding=0.03)
-            self._set_y_range(data[:, 1:3])
+            self.fit_loss_range(data[:, 1:3])
             last = h[-1]
             values = f"train {last[1]:.3g}, test {last[2]:.3g}"
             titles = [f"Loss at step {int(last[0])}: {values}", f"Step {int(last[0])}: {values}", values]
@@ -161,7 +161,7 @@ class LossView(SnapshotView):
             titles = [t + " · log scale" for t in titles] + titles[-1:]
         self.title_fit.set(titles, self.theme.foreground, self.theme.font_size)  # refitted on resize
 
-    def _set_y_range(self, losses: np.ndarray) -> None:
+    def fit_loss_range(self, losses: np.ndarray) -> None:
         """The loss axis spans the data (autorange would collapse on one point or a flat run)."""
         with np.errstate(all="ignore"):
             values = losses[np.isfinite(losses)]
