@@ -381,9 +381,10 @@ def test_loss_curves_are_the_history(qtbot, theme):
     names = [label.text for _, label in view.legend.items]
     assert names == ["train", "test", "chance"]
     assert f"step {int(h[-1, 0])}" in view.title_fit.text
-    # x follows the data
+    # x spans the data, up to the next 1-2-5 number of steps (it grows by jumps, not every frame)
     lo, hi = view.loss_plot.viewRange()[0]
-    assert lo <= h[0, 0] and hi >= h[-1, 0] and hi - lo < 1.2 * (h[-1, 0] - h[0, 0]) + 1
+    span = h[-1, 0] - h[0, 0]
+    assert lo <= h[0, 0] and hi >= h[-1, 0] and hi - lo <= 1.06 * 2.5 * span
 
 
 def test_one_point_shows_markers(qtbot, theme):
@@ -410,6 +411,24 @@ def test_log_loss(qtbot, theme):
     view.set_log_loss(False)
     assert not view.loss_plot.getAxis("left").logMode
     assert math.isclose(view.chance_loss.value(), CHANCE_LOSS)
+
+
+def test_loss_axes_hold_still_while_training_and_always_show_the_data(qtbot, theme):
+    snaps = history_snaps(CIRCLE, 40, steps_between=10)
+    view = make(qtbot, LossView, theme)
+    x_ranges, y_ranges = [], []
+    for s in snaps:
+        view.show_snapshot(s)
+        (x0, x1), (y0, y1) = view.loss_plot.viewRange()
+        losses = s.loss_history[:, 1:3]
+        assert x0 <= s.loss_history[0, 0] and s.loss_history[-1, 0] <= x1
+        assert y0 <= losses.min() and losses.max() <= y1
+        assert losses.max() - losses.min() >= 0.5 * (y1 - y0) - 1e-12 or y1 - y0 <= 0.13 * losses.max()
+        x_ranges.append((x0, x1))
+        y_ranges.append((y0, y1))
+    changes = lambda ranges: sum(a != b for a, b in zip(ranges, ranges[1:]))  # noqa: E731
+    assert changes(x_ranges) <= 6  # 10, 20, 50, 100, 200, 500 steps
+    assert changes(y_ranges) < len(snaps) / 2
 
 
 def test_loss_render_creates_no_items(qtbot, theme):

@@ -152,23 +152,52 @@ class Engine:
         self._on_snapshot(snap)
 
 
-PARENT_CHECK_INTERVAL = 0.5
-"""Seconds between the child's checks that the GUI process still exists."""
+class _PipeCommands:
+    """The child's command channel: a pipe read like a queue (what Engine expects).
+
+    Pipes, not multiprocessing queues: a queue hands every message to a feeder thread, which in
+    this child competes for the GIL with the training loop and added 4-5 ms to each slider
+    move's round trip. The pipe also tells the child when the GUI process is gone: its write
+    end closes and reading raises EOFError.
+    """
+
+    def __init__(self, connection):
+        self._connection = connection
+        self._local: list[Command] = []
+        self._closed = False
+
+    def put(self, command: Command) -> None:
+        self._local.append(command)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Command:
+        if self._local:
+            return self._local.pop(0)
+        if self._closed or not self._connection.poll(timeout if block else 0):
+            raise queue.Empty
+        try:
+            return self._connection.recv()
+        except EOFError:
+            self._closed = True
+            return Command(QUIT)
+
+    def get_nowait(self) -> Command:
+        return self.get(block=False)
 
 
 def serve(settings: Settings, commands, snapshots_out) -> None:
-    """The child process: run an Engine until it is told to quit, or until the GUI process is
-    gone (killed or crashed: nobody would ever tell this one to quit)."""
-    engine = Engine(settings, snapshots_out.put, commands)
+    """The child process: run an Engine until it is told to quit or the GUI process is gone
+    (killed or crashed, it closes its end of both pipes)."""
+
+    def send(snap: Snapshot) -> None:
+        try:
+            snapshots_out.send(snap)
+        except (BrokenPipeError, ConnectionResetError):
+            engine.quit = True
+
+    engine = Engine(settings, send, _PipeCommands(commands))
     engine.send(SNAPSHOT)
-    parent = multiprocessing.parent_process()
-    next_check = 0.0
     while not engine.quit:
         engine.run_once(block=True)
-        if time.monotonic() >= next_check:
-            if parent is not None and not parent.is_alive():
-                return
-            next_check = time.monotonic() + PARENT_CHECK_INTERVAL
 
 
 class EngineProcess:
@@ -188,36 +217,40 @@ class EngineProcess:
     def start(self) -> None:
         # spawn, not fork: forking a process that runs Qt copies its threads' locks mid-state
         context = multiprocessing.get_context("spawn")
-        self._commands, self._snapshots = context.Queue(), context.Queue()
-        self._process = context.Process(target=serve, args=(self._settings, self._commands, self._snapshots),
+        commands_in, self._commands = context.Pipe(duplex=False)
+        self._snapshots, snapshots_out = context.Pipe(duplex=False)
+        self._process = context.Process(target=serve, args=(self._settings, commands_in, snapshots_out),
                                         name="winit-engine", daemon=True)
-        self._reader = threading.Thread(target=self._read, name="winit-snapshots")
+        self._reader = threading.Thread(target=self._read, args=(self._snapshots,), name="winit-snapshots")
         self._process.start()
+        # Only the child holds these ends now: its exit closes the snapshot pipe (ending the
+        # reader), and this process's exit closes the command pipe (ending the child).
+        commands_in.close()
+        snapshots_out.close()
         self._reader.start()
 
     def send(self, kind: str, settings: Settings | None = None, steps: int = 0) -> None:
         if self._commands is not None:
-            self._commands.put(Command(kind, settings, steps))
+            try:
+                self._commands.send(Command(kind, settings, steps))
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the child is gone; stop() reports whether it ended cleanly
 
     def stop(self, timeout: float = 2.0) -> None:
         if self._process is None:
             return
-        process, reader, commands, snapshots = self._process, self._reader, self._commands, self._snapshots
+        process, reader = self._process, self._reader
         if process.is_alive():
-            commands.put(Command(QUIT))
+            self.send(QUIT)
             process.join(timeout)
             if process.is_alive():
                 process.terminate()
                 process.join(timeout)
-        if reader.is_alive():
-            snapshots.put(None)
-            reader.join(timeout)
+        reader.join(timeout)
         self._left_running = process.is_alive() or reader.is_alive()
-        for channel in (commands, snapshots):
-            channel.close()
-            channel.join_thread()
-        # Release the queues' semaphores now, not at interpreter exit (where the resource
-        # tracker would report them as leaked).
+        self._commands.close()
+        if not reader.is_alive():
+            self._snapshots.close()
         if not process.is_alive():
             process.close()
         self._process = self._reader = self._commands = self._snapshots = None
@@ -228,7 +261,9 @@ class EngineProcess:
             return self._left_running
         return self._process.is_alive() or self._reader.is_alive()
 
-    def _read(self) -> None:
-        snapshots = self._snapshots
-        while (snap := snapshots.get()) is not None:
-            self._on_snapshot(snap)
+    def _read(self, snapshots) -> None:
+        try:
+            while True:
+                self._on_snapshot(snapshots.recv())
+        except (EOFError, OSError):
+            pass  # the child has exited

@@ -438,6 +438,8 @@ class ComparePanel(QtWidgets.QWidget):
             for i, cls in enumerate(VIEW_CLASSES):
                 view = cls(self.theme)
                 view.setObjectName(f"{cls.object_name}{side}")
+                if isinstance(view, LossView):
+                    view.fits_own_range = False  # _share_loss_axis fits both
                 views_grid.addWidget(view, i // 2, i % 2)
                 views.append(view)
             for r in range(2):
@@ -518,7 +520,7 @@ class ComparePanel(QtWidgets.QWidget):
         palette = self.divider.palette()
         palette.setColor(QtGui.QPalette.Window, blend(theme.muted, theme.background, 0.6))
         self.divider.setPalette(palette)
-        self._share_loss_axis()  # (set_theme redrew each LossView on its own axis)
+        self._share_loss_axis()
 
     def set_log_loss(self, on: bool) -> None:
         """The toolbar's "Log loss": both loss views, on one shared axis."""
@@ -721,14 +723,12 @@ class ComparePanel(QtWidgets.QWidget):
         self._share_loss_axis()
 
     def _share_loss_axis(self) -> None:
-        """One loss axis for both columns: each LossView fits its axis to its own run, and side by
-        side two different scales made B's curve look like A's whatever the numbers. Both views
-        are given both runs' losses to fit (LossView.fit_loss_range, its own fitting rule with its
-        log-axis ticks; a public LossView method for this would be cleaner)."""
-        if self.snapshot_a is None or self.snapshot_b is None:
-            return
-        losses = np.concatenate([snap.loss_history[:, 1:3] for snap in (self.snapshot_a, self.snapshot_b)
-                                 if snap.loss_history.ndim == 2 and snap.loss_history.shape[0]])
+        """One loss axis for both columns: side by side, two scales fitted to each run made B's
+        curve look like A's whatever the numbers. The two LossViews do not fit their own axes
+        (``fits_own_range``); both are given both runs' losses, so their ranges stay equal."""
+        histories = [snap.loss_history[:, 1:3] for snap in (self.snapshot_a, self.snapshot_b)
+                     if snap is not None and snap.loss_history.ndim == 2 and snap.loss_history.shape[0]]
+        losses = np.concatenate(histories) if histories else np.zeros((0, 2))
         if losses.size:
             for side in SIDES:
                 for view in self.views[side]:

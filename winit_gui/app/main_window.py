@@ -312,12 +312,6 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._frame_start = time.perf_counter()
         self.show_snapshot(snap)
-        # Qt paints the views after this returns; a zero timer fires once that is done
-        QtCore.QTimer.singleShot(0, self._frame_painted)
-
-    def _frame_painted(self) -> None:
-        if self._closed:
-            return
         # Drawing may take at most two thirds of the GUI thread: the rest stays free for input.
         now = time.perf_counter()
         self._next_draw = max(self._frame_start + FRAME_INTERVAL, now + (now - self._frame_start) / 2)
@@ -328,6 +322,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.snapshot = snap
         for view in self.views:
             view.show_snapshot(snap)
+        if self.isVisible() and self.views_stack.currentIndex() == 0:
+            # Painted now, not at Qt's next idle moment: the frame's cost is then known when the
+            # next one is scheduled, and snapshotShown means "on screen". (Compare mode's page
+            # draws after snapshotShown, so Qt paints it as usual.)
+            self.views_stack.currentWidget().repaint()
         self.step_label.setText(f"Step {snap.step}")
         if not snap.playing and self.play_button.isChecked() and snap.diverged:
             with QtCore.QSignalBlocker(self.play_button):

@@ -31,6 +31,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
+from winit_gui.app.views.paths import PathCurve
 
 MAX_RIDGES = 12
 """At most this many layers are drawn; deeper networks show every k-th layer (first and last always)."""
@@ -100,6 +101,19 @@ def nice_ticks(lo: float, hi: float, count: int = 7) -> list[float]:
     inner = [round(t, 10) for t in np.arange(first, hi - step * 1e-6, step)
              if t - lo > 0.6 * step and hi - t > 0.6 * step]
     return [lo, *inner, hi]
+
+
+MIN_STEPS = 10
+"""The shortest step axis (a run's first steps)."""
+
+
+def nice_ceiling(x: float) -> float:
+    """The smallest of 10, 20, 50, 100, ... that is at least ``x``: a step axis grows by jumps,
+    not every frame (each change of an axis's range redraws its ticks and moves every item on it)."""
+    if x <= MIN_STEPS:
+        return float(MIN_STEPS)
+    mag = 10 ** math.floor(math.log10(x))
+    return next(float(m * mag) for m in (1, 2, 5, 10) if m * mag >= x)
 
 
 def tick_label(value: float) -> str:
@@ -220,14 +234,13 @@ class Ridgeline:
         fixed_axes(plot)
         plot.getAxis("bottom").setStyle(hideOverlappingLabels=40)  # px: the "≤" end labels may overhang
         self.label_axis = plot.getAxis("left")
-        self.curves: list[pg.PlotCurveItem] = []
+        self.curves: list[PathCurve] = []
         self.notes: list[pg.TextItem] = []
         self.texts: list[tuple[str, str]] = [("", "")] * MAX_RIDGES
         """(note, short note) of every ridge; the notes show one or the other by the plot's width."""
         self.peaks: list[list[pg.TextItem]] = []
         for slot in range(MAX_RIDGES):
-            curve = pg.PlotCurveItem(x=np.array([0.0, 1.0]), y=np.zeros(1), stepMode="center", fillLevel=0.0,
-                                     skipFiniteCheck=True)
+            curve = PathCurve(step_mode="center", fill_level=0.0)
             curve.setZValue(slot)  # deeper layers (lower on screen) in front of the ridge above
             note = pg.TextItem(anchor=(0, 0.5))
             note.setZValue(100)

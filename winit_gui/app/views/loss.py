@@ -15,11 +15,16 @@ from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.histograms import nice_ceiling
 from winit_gui.app.views.network import FittedLabel
 from winit_gui.snapshot import Snapshot
 
 CHANCE_LOSS = math.log(2.0)
 """Binary cross-entropy of always answering 0.5."""
+KEEP_FILL = 0.5
+"""The loss axis keeps its range while the data span at least this share of it."""
+RANGE_MARGIN = 0.1
+"""A new loss range reaches this share of the data's span beyond them, on each side."""
 
 
 class LossView(SnapshotView):
@@ -70,6 +75,8 @@ class LossView(SnapshotView):
                 plot.getAxis(name).enableAutoSIPrefix(False)
         self._x_range: tuple[float, float] | None = None
         self._y_range: tuple[float, float] | None = None
+        self.fits_own_range = True
+        """False when another object fits the loss axis (compare mode: one axis for two runs)."""
 
         self.log_loss = False
         self._markers: bool | None = None
@@ -145,11 +152,13 @@ class LossView(SnapshotView):
         self.train_acc.setData(step, data[:, 3])
         self.test_acc.setData(step, data[:, 4])
         if len(step):
-            x_range = (float(step[0]), float(max(step[-1], step[0] + 10)))
+            first = float(step[0])
+            x_range = (first, first + nice_ceiling(float(step[-1]) - first))
             if x_range != self._x_range:
                 self._x_range = x_range
                 self.loss_plot.setXRange(*x_range, padding=0.03)
-            self.fit_loss_range(data[:, 1:3])
+            if self.fits_own_range:
+                self.fit_loss_range(data[:, 1:3])
             last = h[-1]
             values = f"train {last[1]:.3g}, test {last[2]:.3g}"
             titles = [f"Loss at step {int(last[0])}: {values}", f"Step {int(last[0])}: {values}", values]
@@ -162,7 +171,12 @@ class LossView(SnapshotView):
         self.title_fit.set(titles, self.theme.foreground, self.theme.font_size)  # refitted on resize
 
     def fit_loss_range(self, losses: np.ndarray) -> None:
-        """The loss axis spans the data (autorange would collapse on one point or a flat run)."""
+        """The loss axis spans the data (autorange would collapse on one point or a flat run).
+
+        It keeps its range while the data stay inside and fill at least half of it, and a new
+        range leaves a margin: while training, the axis changes now and then, not every frame
+        (each change redraws its ticks and moves every item on the plot).
+        """
         with np.errstate(all="ignore"):
             values = losses[np.isfinite(losses)]
             if self.log_loss:
@@ -174,10 +188,14 @@ class LossView(SnapshotView):
         if hi - lo < least:
             mid = (lo + hi) / 2
             lo, hi = mid - least / 2, mid + least / 2
-        if (lo, hi) != self._y_range:
-            self._y_range = (lo, hi)
-            self.loss_plot.setYRange(lo, hi, padding=0.06)
-            self._update_log_ticks()
+        if self._y_range is not None:
+            shown_lo, shown_hi = self._y_range
+            if shown_lo <= lo and hi <= shown_hi and hi - lo >= KEEP_FILL * (shown_hi - shown_lo):
+                return
+        margin = RANGE_MARGIN * (hi - lo)
+        self._y_range = (lo - margin, hi + margin)
+        self.loss_plot.setYRange(*self._y_range, padding=0.0)
+        self._update_log_ticks()
 
     def _loss_resized(self, *_args) -> None:
         if self.closed:  # GraphicsView.close() has deleted the items

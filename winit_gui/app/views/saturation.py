@@ -10,8 +10,6 @@ of Glorot & Bengio 2010, Figs. 2-3 (the top hidden layer of a sigmoid net satura
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
@@ -20,7 +18,8 @@ from winit_gui import activations
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
 from winit_gui.app.views.histograms import (FittedTitle, blend, fixed_axes, font, fractions, layer_colors, layer_label,
-                                            nice_ticks, ordinal, sample_layers, tick_label)
+                                            nice_ceiling, nice_ticks, ordinal, sample_layers, tick_label)
+from winit_gui.app.views.paths import PathCurve
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import PREACT_EDGES
 
@@ -31,19 +30,6 @@ CURVE_POINTS = 601
 SHADE_ALPHA = 0.22
 NARROW = 450
 """Below this width (pixels) the bottom plots drop their y-axis labels to leave room for the data."""
-MIN_STEPS = 10
-"""The heat map's step axis spans at least this many steps."""
-
-
-def nice_ceiling(x: float) -> float:
-    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``x``: the step axis grows by jumps,
-    not every frame."""
-    if x <= MIN_STEPS:
-        return float(MIN_STEPS)
-    mag = 10 ** math.floor(math.log10(x))
-    return next(float(m * mag) for m in (1, 2, 5, 10) if m * mag >= x)
-
-
 class SaturationView(SnapshotView):
     object_name = "saturationView"
     title = "Saturation"
@@ -68,13 +54,11 @@ class SaturationView(SnapshotView):
         # the shaded tails: one step curve over cells centred on the curve's samples (vertical edges)
         half = (self.z[1] - self.z[0]) / 2
         self.cells = np.r_[self.z - half, self.z[-1] + half]
-        self.shade = pg.PlotCurveItem(x=self.cells, y=np.zeros(CURVE_POINTS), stepMode="center", fillLevel=0.0,
-                                      skipFiniteCheck=True)
+        self.shade = PathCurve(step_mode="center", fill_level=0.0)
         self.threshold = pg.InfiniteLine(angle=0, movable=False)
-        self.derivative = pg.PlotCurveItem(skipFiniteCheck=True)
+        self.derivative = PathCurve()
         # outlines only: six translucent fills on top of each other were mud, and cost most of the paint
-        self.overlays = [pg.PlotCurveItem(x=PREACT_EDGES, y=np.zeros(len(PREACT_EDGES) - 1), stepMode="center",
-                                          skipFiniteCheck=True) for _ in range(MAX_OVERLAY)]
+        self.overlays = [PathCurve(step_mode="center") for _ in range(MAX_OVERLAY)]
         self.shade_label = pg.TextItem(anchor=(0, 0))
         self.overlay_note = pg.TextItem(anchor=(1, 0))
         self.curve_plot.addItem(self.shade)

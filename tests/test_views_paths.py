@@ -1,0 +1,73 @@
+"""PathCurve: the light curve item the views draw their histograms and curves with."""
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+
+from winit_gui.app.export import slide_pens
+from winit_gui.app.views.paths import PathCurve
+
+
+def points(path):
+    return np.array([(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())])
+
+
+def test_a_step_histogram_is_drawn_as_its_bars(qapp):
+    edges, heights = np.array([0.0, 1.0, 2.0, 4.0]), np.array([3.0, 1.0, 2.0])
+    curve = PathCurve(pen="w", brush="r", step_mode="center", fill_level=0.5)
+    curve.setData(x=edges, y=heights)
+    drawn = points(curve.path())
+    expected_x = [0, 0, 1, 1, 2, 2, 4, 4]
+    expected_y = [0.5, 3, 3, 1, 1, 2, 2, 0.5]  # down to the fill level at both ends
+    np.testing.assert_array_equal(drawn, np.column_stack([expected_x, expected_y]))
+    assert curve.fill.path().boundingRect() == QtCore.QRectF(0, 0.5, 4, 2.5)
+    x, y = curve.getData()
+    np.testing.assert_array_equal(x, edges)
+    np.testing.assert_array_equal(y, heights)
+    assert curve.opts["stepMode"] == "center"
+
+
+def test_a_filled_line_closes_down_to_its_fill_level(qapp):
+    curve = PathCurve(pen="w", brush="r", fill_level=-1.0)
+    curve.setData(np.array([0.0, 1.0, 2.0]), np.array([1.0, 2.0, 1.0]))
+    np.testing.assert_array_equal(points(curve.path()), [[0, 1], [1, 2], [2, 1]])
+    np.testing.assert_array_equal(points(curve.fill.path()), [[0, -1], [0, 1], [1, 2], [2, 1], [2, -1]])
+    curve.setFillLevel(None)
+    assert curve.fill.path().isEmpty()
+
+
+def test_pairs_and_gaps(qapp):
+    curve = PathCurve(pen="w")
+    curve.setData(np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 1.0, 0.0, 1.0]), connect="pairs")
+    path = curve.path()
+    assert [path.elementAt(i).isMoveTo() for i in range(4)] == [True, False, True, False]
+    curve.setData(np.array([0.0, 1.0, 2.0]), np.array([0.0, np.nan, 1.0]), connect="finite")
+    path = curve.path()
+    elements = [path.elementAt(i) for i in range(path.elementCount())]
+    assert all(np.isfinite([e.x, e.y]).all() for e in elements)
+    assert all(e.isMoveTo() for e in elements if e.x == 2.0)  # nothing joined across the gap
+
+
+def test_bad_lengths_are_refused(qapp):
+    with pytest.raises(ValueError, match="expected 4"):
+        PathCurve(step_mode="center").setData(np.zeros(3), np.zeros(3))
+    with pytest.raises(ValueError, match="expected 3"):
+        PathCurve().setData(np.zeros(2), np.zeros(3))
+
+
+def test_no_pen_means_no_outline(qapp):
+    curve = PathCurve(pen=None, brush="r", fill_level=0.0)
+    assert curve.opts["pen"] is None and curve.pen().style() == QtCore.Qt.NoPen
+    curve.setPen("y", width=3)
+    assert curve.opts["pen"].widthF() == 3 and curve.pen().widthF() == 3
+
+
+def test_slide_export_widens_and_restores_the_pen(qapp):
+    from PySide6 import QtWidgets
+
+    scene = QtWidgets.QGraphicsScene()
+    curve = PathCurve(pen={"color": "w", "width": 2})
+    scene.addItem(curve)
+    with slide_pens([scene], 2.0):
+        assert curve.pen().widthF() == 4
+    assert curve.pen().widthF() == 2
