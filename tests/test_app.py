@@ -180,3 +180,26 @@ def test_every_preset_opens_from_the_combo(open_window, qtbot, name):
     snap = wait_for(qtbot, window, lambda s: s.settings == expected)
     assert window.lesson.title.text() == presets.load(name).title
     assert len(snap.stats.layers) == expected.depth + 1
+
+
+def test_a_shown_snapshot_is_painted_in_every_view_once(open_window, qtbot):
+    # snapshotShown means "on screen": the window paints each view as it draws it, and Qt does
+    # not paint it a second time afterwards (a scene's queued updates would, if run after).
+    window = open_window()
+    views = [child(window, QtWidgets.QWidget, name) for name in VIEWS]
+    qtbot.wait(300)  # the start-up's layout settles
+    painted_at_shown = {}
+
+    def shown(snap):
+        painted_at_shown.update({view.objectName(): view.paints for view in views})
+
+    window.snapshotShown.connect(shown)
+    before = {view.objectName(): view.paints for view in views}
+    slider = child(window, QtWidgets.QSlider, "gainSlider")
+    slider.setValue(slider.value() + 7)  # changes only the weights' scale: no axis moves
+    gain = window.controls.settings.gain
+    wait_for(qtbot, window, lambda snap: snap.settings.gain == gain)
+    assert all(painted_at_shown[name] > before[name] for name in before)
+    qtbot.wait(100)
+    extra = {view.objectName(): view.paints - painted_at_shown[view.objectName()] for view in views}
+    assert extra["networkView"] == 0 and extra["activationView"] == 0, extra

@@ -28,6 +28,13 @@ from winit_gui.snapshot import Snapshot
 from winit_gui.training import Trainer
 
 
+DRAW_TURN = 0.008
+"""Seconds of drawing after which a frame hands the event loop a turn (input, timers) before
+drawing its next view: the GUI's lag stays near this while training runs."""
+DRAW_BREATHER = 0.002
+"""Seconds the event loop gets between the end of a frame and the start of the next."""
+
+
 class LessonPanel(QtWidgets.QFrame):
     """The lesson's title, its explanation, and its one-click alternative initializer."""
 
@@ -119,9 +126,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lesson.alternativeRequested.connect(
             lambda name: self.controls.init_combo.setCurrentIndex(
                 self.controls.init_combo.findData(name, QtCore.Qt.UserRole)))
-        # Snapshots are drawn on a timer that never lets drawing take more than half the GUI
-        # thread: drawing on every arrival starved Qt's timers and input while training.
+        # Snapshots are drawn on a timer, a few views per turn of the event loop (DRAW_TURN): six
+        # views drawn in one go kept input and timers waiting ~35 ms while training.
         self._next_draw = self._frame_start = 0.0
+        self._frame: tuple[Snapshot, list] | None = None
+        """The snapshot being drawn and the views still to draw it in."""
         self._draw_timer = QtCore.QTimer(self, singleShot=True, timeout=self._show_newest)
         self.bridge.snapshotReady.connect(self._schedule_draw)
         app = QtWidgets.QApplication.instance()
@@ -303,30 +312,62 @@ class MainWindow(QtWidgets.QMainWindow):
             self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(preset or "")))
 
     def _schedule_draw(self) -> None:
-        if not self._draw_timer.isActive():
+        if self._frame is None and not self._draw_timer.isActive():
             self._draw_timer.start(max(0, round(1000 * (self._next_draw - time.perf_counter()))))
 
     def _show_newest(self) -> None:
+        if self._frame is not None or self._closed:
+            return
         snap = self.bridge.take()
-        if snap is None or self._closed:
+        if snap is None:
             return
         self._frame_start = time.perf_counter()
-        self.show_snapshot(snap)
-        # Drawing may take at most two thirds of the GUI thread: the rest stays free for input.
-        now = time.perf_counter()
-        self._next_draw = max(self._frame_start + FRAME_INTERVAL, now + (now - self._frame_start) / 2)
+        self._frame = (snap, list(self.views))
+        self._draw_next_view()
+
+    def _draw_next_view(self) -> None:
+        if self._closed or self._frame is None:
+            return
+        snap, views = self._frame
+        turn_start = time.perf_counter()
+        while views:
+            view = views.pop(0)
+            view.show_snapshot(snap)
+            self._paint_now([view])
+            if views and time.perf_counter() - turn_start >= DRAW_TURN:
+                QtCore.QTimer.singleShot(0, self._draw_next_view)  # input and timers run in between
+                return
+        self._frame = None
+        self._shown(snap)
+        # Input is served between the turns of a frame, so the next frame may follow at once
+        # (after a display interval): the frame rate is then what drawing costs allow.
+        self._next_draw = max(self._frame_start + FRAME_INTERVAL, time.perf_counter() + DRAW_BREATHER)
         self.bridge.drawn()
+        self._schedule_draw()  # a snapshot that arrived meanwhile
 
     def show_snapshot(self, snap: Snapshot) -> None:
-        """Draw ``snap`` in every view."""
-        self.snapshot = snap
+        """Draw ``snap`` in every view, now."""
         for view in self.views:
             view.show_snapshot(snap)
-        if self.isVisible() and self.views_stack.currentIndex() == 0:
-            # Painted now, not at Qt's next idle moment: the frame's cost is then known when the
-            # next one is scheduled, and snapshotShown means "on screen". (Compare mode's page
-            # draws after snapshotShown, so Qt paints it as usual.)
-            self.views_stack.currentWidget().repaint()
+        self._paint_now(self.views)
+        self._shown(snap)
+
+    def _paint_now(self, views) -> None:
+        """Paint ``views`` now, not at Qt's next idle moment: the frame's cost is then known when
+        the next one is scheduled, and snapshotShown means "on screen". (Compare mode's page
+        draws after snapshotShown, so Qt paints it as usual.)"""
+        if not self.isVisible() or self.views_stack.currentIndex() != 0:
+            return
+        for view in views:
+            # A scene gathers its items' changes in queued calls. Run those first: they repaint the
+            # view (Qt 6.11), and a repaint before them would be followed by a second one.
+            painted = view.paints
+            QtCore.QCoreApplication.sendPostedEvents(view.scene(), QtCore.QEvent.MetaCall)
+            if view.paints == painted:
+                view.viewport().repaint()
+
+    def _shown(self, snap: Snapshot) -> None:
+        self.snapshot = snap
         self.step_label.setText(f"Step {snap.step}")
         if not snap.playing and self.play_button.isChecked() and snap.diverged:
             with QtCore.QSignalBlocker(self.play_button):

@@ -24,7 +24,13 @@ class SnapshotView(pg.GraphicsLayoutWidget):
         self.setObjectName(self.object_name)
         self.theme = theme
         self.snapshot: Snapshot | None = None
+        self.paints = 0
+        """Paint events so far (the main window paints a view at once only if Qt has not)."""
         self.ci.setContentsMargins(4, 4, 4, 4)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        self.paints += 1
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot

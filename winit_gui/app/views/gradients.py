@@ -159,6 +159,7 @@ class GradientView(SnapshotView):
         if self._mark_keys.get(id(item)) != key:
             self._mark_keys[id(item)] = key
             item.setData(x, np.full(len(x), y))
+            item.setVisible(len(x) > 0)  # an empty scatter still costs a paint (~0.3 ms)
 
     def _fit_decades(self, *_) -> None:
         """Label every 2nd decade on the std axis, or every 4th or 7th when the plot is short."""

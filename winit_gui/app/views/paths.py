@@ -35,6 +35,8 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         self.opts: dict = {"pen": None, "brush": None, "fillLevel": fill_level, "stepMode": step_mode,
                            "connect": connect}
         self.xData = self.yData = np.zeros(0)
+        self.antialias: bool | None = None
+        """Antialias this curve's line whatever the view does (None: as the view does)."""
         self.setPen(pen)
         self.setBrush(brush)
 
@@ -54,6 +56,15 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         if level != self.opts["fillLevel"]:
             self.opts["fillLevel"] = level
             self._update_fill()
+
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        if self.antialias is None:
+            super().paint(painter, option, widget)
+            return
+        painter.save()
+        painter.setRenderHint(QtGui.QPainter.Antialiasing, self.antialias)
+        super().paint(painter, option, widget)
+        painter.restore()
 
     # ---- data ------------------------------------------------------------------------------------
     def setData(self, x: np.ndarray, y: np.ndarray, connect: str | np.ndarray | None = None) -> None:
