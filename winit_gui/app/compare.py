@@ -430,29 +430,11 @@ class ComparePanel(QtWidgets.QWidget):
         for col, side in zip((0, 2), SIDES):
             self.headers[side] = SideHeader(side, self.init_combo if side == "B" else None)
             grid.addWidget(self.headers[side], 0, col)
-            box = QtWidgets.QWidget(objectName=f"compareSide{side}")
-            views_grid = QtWidgets.QGridLayout(box)
-            views_grid.setContentsMargins(0, 0, 0, 0)
-            views_grid.setSpacing(6)
-            views = []
-            for i, cls in enumerate(VIEW_CLASSES):
-                view = cls(self.theme)
-                view.setObjectName(f"{cls.object_name}{side}")
-                if isinstance(view, LossView):
-                    view.fits_own_range = False  # _share_loss_axis fits both
-                views_grid.addWidget(view, i // 2, i % 2)
-                views.append(view)
-            for r in range(2):
-                views_grid.setRowStretch(r, 1)
-                views_grid.setColumnStretch(r, 1)
-            self.views[side] = views
-            grid.addWidget(box, 1, col)
             grid.setColumnStretch(col, 1)
-        self.weights_view = WeightsOverlay(self.theme)
-        grid.addWidget(self.weights_view, 2, 0, 1, 3)
-        grid.setRowStretch(1, 3)
-        grid.setRowStretch(2, 1)
-        self.weights_view.setMinimumHeight(160)
+        self._grid = grid
+        self.weights_view: WeightsOverlay | None = None
+        """Built with the views on first use (_build_views): ten pyqtgraph views cost about 0.3 s
+        of the app's launch, and most lectures never open compare mode."""
 
         self.init_combo.currentIndexChanged.connect(self._combo_chosen)
         # A's snapshots: the window takes them from its bridge (take() empties it), draws them and
@@ -470,6 +452,44 @@ class ComparePanel(QtWidgets.QWidget):
         self._show_headers()
         self._show_combo()
         self.set_theme(self.theme)
+
+    def _build_views(self) -> None:
+        if self.weights_view is not None:
+            return
+        window, grid = self._window, self._grid
+        for col, side in zip((0, 2), SIDES):
+            box = QtWidgets.QWidget(objectName=f"compareSide{side}")
+            views_grid = QtWidgets.QGridLayout(box)
+            views_grid.setContentsMargins(0, 0, 0, 0)
+            views_grid.setSpacing(6)
+            views = []
+            for i, cls in enumerate(VIEW_CLASSES):
+                view = cls(self.theme)
+                view.setObjectName(f"{cls.object_name}{side}")
+                if isinstance(view, LossView):
+                    view.fits_own_range = False  # _share_loss_axis fits both
+                views_grid.addWidget(view, i // 2, i % 2)
+                views.append(view)
+            for r in range(2):
+                views_grid.setRowStretch(r, 1)
+                views_grid.setColumnStretch(r, 1)
+            self.views[side] = views
+            grid.addWidget(box, 1, col)
+        self.weights_view = WeightsOverlay(self.theme)
+        grid.addWidget(self.weights_view, 2, 0, 1, 3)
+        grid.setRowStretch(1, 3)
+        grid.setRowStretch(2, 1)
+        self.weights_view.setMinimumHeight(160)
+        # The toolbar's display options apply to both columns, as they do to the single run's views.
+        for view in (v for side in SIDES for v in self.views[side] if isinstance(v, ActivationView)):
+            window.preactivation_box.toggled.connect(lambda pre, v=view: v.set_mode("pre" if pre else "post"))
+            window.log_counts_box.toggled.connect(view.set_log_counts)
+            view.set_mode("pre" if window.preactivation_box.isChecked() else "post")
+            view.set_log_counts(window.log_counts_box.isChecked())
+        window.log_counts_box.toggled.connect(self.weights_view.set_log_counts)
+        self.weights_view.set_log_counts(window.log_counts_box.isChecked())
+        self.set_theme(self.theme)
+        self.set_log_loss(window.log_loss_box.isChecked())
 
     # ---- the window's hooks --------------------------------------------------------------------
     def play(self, playing: bool) -> None:
@@ -514,7 +534,8 @@ class ComparePanel(QtWidgets.QWidget):
         for views in self.views.values():
             for view in views:
                 view.set_theme(theme)
-        self.weights_view.apply_theme(theme)
+        if self.weights_view is not None:
+            self.weights_view.apply_theme(theme)
         for side, header in self.headers.items():
             header.set_color(side_color(theme, side))
         palette = self.divider.palette()
@@ -524,8 +545,8 @@ class ComparePanel(QtWidgets.QWidget):
 
     def set_log_loss(self, on: bool) -> None:
         """The toolbar's "Log loss": both loss views, on one shared axis."""
-        for side in SIDES:
-            for view in self.views[side]:
+        for views in self.views.values():
+            for view in views:
                 if isinstance(view, LossView):
                     view.set_log_loss(on)
         self._share_loss_axis()
@@ -543,6 +564,8 @@ class ComparePanel(QtWidgets.QWidget):
         if on == self.active:
             return
         window = self._window
+        if on:
+            self._build_views()
         self.active = on
         if on:
             # Both sides start together from step 0, paused: press Play to train them side by side.
@@ -730,8 +753,8 @@ class ComparePanel(QtWidgets.QWidget):
                      if snap is not None and snap.loss_history.ndim == 2 and snap.loss_history.shape[0]]
         losses = np.concatenate(histories) if histories else np.zeros((0, 2))
         if losses.size:
-            for side in SIDES:
-                for view in self.views[side]:
+            for views in self.views.values():
+                for view in views:
                     if isinstance(view, LossView):
                         view.fit_loss_range(losses)
 
@@ -810,15 +833,6 @@ def install_compare(window) -> ComparePanel:
     panel.activeChanged.connect(follow)
     panel.action = action
 
-    # The toolbar's display options apply to both columns, as they do to the single run's views.
-    for view in (v for side in SIDES for v in panel.views[side] if isinstance(v, ActivationView)):
-        window.preactivation_box.toggled.connect(lambda pre, v=view: v.set_mode("pre" if pre else "post"))
-        window.log_counts_box.toggled.connect(view.set_log_counts)
-        view.set_mode("pre" if window.preactivation_box.isChecked() else "post")
-        view.set_log_counts(window.log_counts_box.isChecked())
-    window.log_counts_box.toggled.connect(panel.weights_view.set_log_counts)
-    panel.weights_view.set_log_counts(window.log_counts_box.isChecked())
-    panel.set_log_loss(window.log_loss_box.isChecked())
     window.log_loss_box.toggled.connect(panel.set_log_loss)
 
     if window.experiment.compare is not None:
