@@ -99,7 +99,9 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         if level is None or self.opts["brush"] is None or not len(self.yData):
             self.fill.setPath(QtGui.QPainterPath())
             return
+        if self.opts["stepMode"] == "center":
+            self.fill.setPath(self.path())  # the steps already start and end on the fill level
+            return
         x, y = self._points()
-        if self.opts["stepMode"] != "center":  # close the area down to the fill level
-            x, y = np.concatenate([[x[0]], x, [x[-1]]]), np.concatenate([[level], y, [level]])
+        x, y = np.concatenate([[x[0]], x, [x[-1]]]), np.concatenate([[level], y, [level]])
         self.fill.setPath(pg.arrayToQPath(x, y, "all"))
