@@ -7,6 +7,7 @@
 2. Training flat out in the worker: GUI event-loop lag (p99), repaints per second, and the
    trainer's steps per second against the same Trainer with no GUI.
 3. Launch to first painted window (a fresh interpreter, imports included).
+Also: what one frame costs, view by view (CPU time of render and paint).
 """
 
 from __future__ import annotations
@@ -104,6 +105,33 @@ def training_under_gui(app, settings: Settings, seconds: float = 5.0) -> dict:
             "repaints_per_s": len(shown) / elapsed, "steps_per_s": steps / elapsed}
 
 
+def frame_costs(app, settings: Settings, frames: int = 40) -> dict[str, tuple[float, float]]:
+    """CPU milliseconds (median) of each view's render and paint in the 1600x1000 window, over
+    snapshots of a training run (every frame changes every view)."""
+    from winit_gui import snapshot as snapshots
+
+    window = MainWindow(experiment=Experiment(settings), start_engine=False)
+    window.resize(1600, 1000)
+    window.show()
+    run_loop(0.3)
+    trainer = Trainer(settings)
+    snaps = []
+    for _ in range(20):
+        trainer.train(100)
+        snaps.append(snapshots.build(trainer, 1, True))
+    costs = {view.objectName(): ([], []) for view in window.views}
+    for i in range(frames):
+        for view in window.views:
+            start = time.thread_time()
+            view.show_snapshot(snaps[i % len(snaps)])
+            rendered = time.thread_time()
+            window._paint_now([view])
+            costs[view.objectName()][0].append(rendered - start)
+            costs[view.objectName()][1].append(time.thread_time() - rendered)
+    window.close()
+    return {name: (1000 * float(np.median(r)), 1000 * float(np.median(p))) for name, (r, p) in costs.items()}
+
+
 def bare_trainer(settings: Settings, seconds: float = 3.0) -> float:
     trainer = Trainer(settings)
     start = time.perf_counter()
@@ -138,6 +166,10 @@ def main() -> None:
         print(f"slider -> all views repainted, {label}: median {np.median(ms):.1f} ms, "
               f"p95 {np.percentile(ms, 95):.1f} ms")
     settings = Settings()
+    costs = frame_costs(app, settings)
+    print("one frame while training, CPU ms (render + paint): " +
+          ", ".join(f"{name} {r:.1f} + {p:.1f}" for name, (r, p) in costs.items()) +
+          f"; total {sum(r + p for r, p in costs.values()):.1f}")
     gui = training_under_gui(app, settings)
     alone = bare_trainer(settings)
     print(f"training flat out, default lesson: event-loop lag p99 {gui['lag_p99_ms']:.1f} ms "
