@@ -4,6 +4,7 @@ import pickle
 import threading
 
 import numpy as np
+import pytest
 
 from winit_gui import engine
 from winit_gui.engine import Engine, EngineProcess
@@ -157,8 +158,10 @@ def running(pid: int) -> bool:
         return False
 
 
-def test_the_engine_process_ends_when_its_parent_is_killed(tmp_path):
-    # A GUI killed by a signal runs no cleanup: its engine must notice and end by itself.
+@pytest.mark.parametrize("settle", [3.0, 0.0], ids=["training", "starting-up"])
+def test_the_engine_process_ends_when_its_parent_is_killed(tmp_path, settle):
+    # A GUI killed by a signal runs no cleanup: its engine must notice and end by itself, also
+    # when the GUI dies while the engine is still starting up (importing, building its Trainer).
     import os
     import signal
     import subprocess
@@ -173,7 +176,7 @@ def test_the_engine_process_ends_when_its_parent_is_killed(tmp_path):
         "if __name__ == '__main__':\n"
         "    e = engine.EngineProcess(Settings(), lambda s: None)\n"
         "    e.start(); e.send(engine.PLAY)\n"
-        "    time.sleep(3)\n"
+        f"    time.sleep({settle})\n"
         f"    open({str(pid_file)!r}, 'w').write(str(e._process.pid))\n"
         "    time.sleep(60)\n"
     )
