@@ -18,7 +18,9 @@ from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.histograms import nice_ceiling
 from winit_gui.app.views.network import FittedLabel, mix
+from winit_gui.app.views.paths import PathCurve
 from winit_gui.snapshot import Snapshot
 
 UPSAMPLED = 256
@@ -80,8 +82,8 @@ class BoundaryView(SnapshotView):
         self.image.setZValue(-10)
         self.train_points.setZValue(10)
         self.test_points.setZValue(5)
-        self.class_curves = (pg.PlotDataItem(stepMode="center", fillLevel=0),
-                             pg.PlotDataItem(stepMode="center", fillLevel=0))
+        self.class_curves = (PathCurve(step_mode="center", fill_level=0.0),
+                             PathCurve(step_mode="center", fill_level=0.0))
         self.threshold = pg.InfiniteLine(pos=0.5, angle=90, movable=False)
         for item in (self.image, self.train_points, self.test_points, *self.class_curves, self.threshold):
             self.plot.addItem(item)
@@ -136,10 +138,10 @@ class BoundaryView(SnapshotView):
         if two_d:
             self.plot.disableAutoRange()
         else:
+            self.plot.disableAutoRange()
             self.plot.setXRange(0.0, 1.0, padding=0.02)
-            self.plot.enableAutoRange(y=True)
-            self.plot.disableAutoRange(axis="x")
         self._extent = None
+        self._count_top = 0.0
         self._data_key = None
         self._style_axes()
 
@@ -188,6 +190,11 @@ class BoundaryView(SnapshotView):
             centres_edges = boundary.edges
             for hist, curve in zip(boundary.class_hist, self.class_curves):
                 curve.setData(centres_edges, hist)
+            # the count axis moves by 1-2-5 jumps, not every frame (autorange cost ~25 ms a frame)
+            top = nice_ceiling(max(float(h.max(initial=0.0)) for h in boundary.class_hist))
+            if top != self._count_top:
+                self._count_top = top
+                self.plot.setYRange(0.0, top, padding=0.02)
             titles = (f"Output by class (test set) &nbsp;·&nbsp; {acc_text}",
                       f"Output by class &nbsp;·&nbsp; {acc_text}",
                       "Output by class")

@@ -107,11 +107,12 @@ MIN_STEPS = 10
 """The shortest step axis (a run's first steps)."""
 
 
-def nice_ceiling(x: float) -> float:
-    """The smallest of 10, 20, 50, 100, ... that is at least ``x``: a step axis grows by jumps,
-    not every frame (each change of an axis's range redraws its ticks and moves every item on it)."""
-    if x <= MIN_STEPS:
-        return float(MIN_STEPS)
+def nice_ceiling(x: float, least: float = MIN_STEPS) -> float:
+    """The smallest 1, 2 or 5 times a power of ten that is at least ``x`` (and ``least``): an axis
+    grows by jumps, not every frame (each change of an axis's range redraws its ticks and moves
+    every item on it)."""
+    if not x > least:
+        return float(least)
     mag = 10 ** math.floor(math.log10(x))
     return next(float(m * mag) for m in (1, 2, 5, 10) if m * mag >= x)
 

@@ -184,6 +184,13 @@ class LossView(SnapshotView):
         if not values.size:
             return
         lo, hi = float(values.min()), float(values.max())
+        if self._markers and not self.log_loss:
+            # one point per run (step 0, where the slider moves it): an axis from 0, by 1-2-5 jumps
+            shown = (0.0, nice_ceiling(1.2 * hi, least=1e-3))
+            if shown != self._y_range:
+                self._y_range = shown
+                self.loss_plot.setYRange(*shown, padding=0.0)
+            return
         least = 0.1 if self.log_loss else 0.1 * max(abs(hi), 1e-3)
         if hi - lo < least:
             mid = (lo + hi) / 2
