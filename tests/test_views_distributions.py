@@ -406,7 +406,7 @@ def test_theme_switch_restyles(qtbot, default_snap):
         if hasattr(view, "ridges"):
             pen = view.ridges.curves[0].opts["pen"]
             assert pen.color().name() == light.layer_color(0) and pen.widthF() == light.line_width
-            assert view.ridges.notes[0].color.name() == light.foreground
+            assert view.ridges.notes[0].brush().color().name() == light.foreground
         else:
             assert view.derivative.opts["pen"].color().name() == light.curve
 

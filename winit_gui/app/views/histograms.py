@@ -31,6 +31,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
+from winit_gui.app.views.labels import Label
 from winit_gui.app.views.paths import PathCurve
 
 MAX_RIDGES = 12
@@ -236,16 +237,16 @@ class Ridgeline:
         plot.getAxis("bottom").setStyle(hideOverlappingLabels=40)  # px: the "≤" end labels may overhang
         self.label_axis = plot.getAxis("left")
         self.curves: list[PathCurve] = []
-        self.notes: list[pg.TextItem] = []
+        self.notes: list[Label] = []
         self.texts: list[tuple[str, str]] = [("", "")] * MAX_RIDGES
         """(note, short note) of every ridge; the notes show one or the other by the plot's width."""
-        self.peaks: list[list[pg.TextItem]] = []
+        self.peaks: list[list[Label]] = []
         for slot in range(MAX_RIDGES):
             curve = PathCurve(step_mode="center", fill_level=0.0)
             curve.setZValue(slot)  # deeper layers (lower on screen) in front of the ridge above
-            note = pg.TextItem(anchor=(0, 0.5))
+            note = Label(anchor=(0, 0.5))
             note.setZValue(100)
-            peaks = [pg.TextItem(anchor=(0, 0)) for _ in range(PEAK_MARKERS)]
+            peaks = [Label(anchor=(0, 0)) for _ in range(PEAK_MARKERS)]
             for item in (curve, note, *peaks):
                 item.setVisible(False)
                 plot.addItem(item)
@@ -335,10 +336,9 @@ class Ridgeline:
             note_font = font(self.theme, -2 if compact else -1)
             for slot, note in enumerate(self.notes):
                 note.setAnchor((1, 0.5) if compact else (0, 0.5))
-                note.fill = pg.mkBrush(fill)
+                note.set_fill(pg.mkBrush(fill))
                 note.setFont(note_font)
                 note.setText(self.texts[slot][1 if compact else 0])
-                note.update()
         span = self.hi - self.lo
         pad = span * 0.01
         if compact:  # room for half the last tick label, which is centred on the plot's right end
@@ -444,7 +444,7 @@ class Ridgeline:
             for p in peaks:
                 p.setColor(theme.foreground)
                 p.setFont(peak_font)
-                p.fill = pg.mkBrush(blend(theme.background, theme.foreground, 0.85))  # legible over a ridge
+                p.set_fill(pg.mkBrush(blend(theme.background, theme.foreground, 0.85)))  # legible over a ridge
         self.compact = None  # re-chooses the notes' place and background for this theme and font
         self._shown_ticks = None
         self._fit_x()
