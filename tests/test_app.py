@@ -6,6 +6,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import presets
 from winit_gui.app.main_window import MainWindow
+from winit_gui.app.views.labels import Label
 
 VIEWS = ("networkView", "activationView", "saturationView", "gradientView", "lossView", "boundaryView")
 
@@ -137,7 +138,7 @@ def test_symmetric_preset_marks_clones_after_training(open_window, qtbot):
     snap = wait_for(qtbot, window, lambda s: s.step == 300)
     assert snap.diagram.unique[1:-1] == (1, 1, 1)
     labels = [item.toPlainText() for item in window.network_view.scene().items()
-              if isinstance(item, QtWidgets.QGraphicsTextItem) and item.isVisible()]
+              if isinstance(item, (QtWidgets.QGraphicsTextItem, Label)) and item.isVisible()]
     assert any("identical" in text for text in labels), labels
 
 

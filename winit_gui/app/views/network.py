@@ -36,6 +36,7 @@ from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView
+from winit_gui.app.views.labels import Label
 from winit_gui.app.views.paths import PathCurve
 from winit_gui.snapshot import Diagram, Snapshot
 
@@ -234,10 +235,10 @@ class NetworkView(SnapshotView):
             self.vb.addItem(item)
 
         # Label band items, one per layer (grown, never shrunk, when a deeper net arrives).
-        self.name_items: list[pg.TextItem] = []
-        self.size_items: list[pg.TextItem] = []
-        self.more_items: list[pg.TextItem] = []
-        self.clone_items: list[pg.TextItem] = []
+        self.name_items: list[Label] = []
+        self.size_items: list[Label] = []
+        self.more_items: list[Label] = []
+        self.clone_items: list[Label] = []
 
         self._arch: _Architecture | None = None
         self._diagram: Diagram | None = None
@@ -323,9 +324,9 @@ class NetworkView(SnapshotView):
 
     # ------------------------------------------------------------------ structure and geometry
 
-    def _text_pool(self, pool: list[pg.TextItem], n: int, font: QtGui.QFont, colour: str) -> None:
+    def _text_pool(self, pool: list[Label], n: int, font: QtGui.QFont, colour: str) -> None:
         while len(pool) < n:
-            item = pg.TextItem(anchor=(0.5, 0))
+            item = Label(anchor=(0.5, 0))
             item.setFont(font)
             item.setColor(colour)
             item.setVisible(False)
