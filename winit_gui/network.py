@@ -22,7 +22,7 @@ with absurd weights (1e200, gain 1e6) the results may be inf or nan, which calle
 network itself never raises or warns because of them.
 
 Two paths:
-* ``forward`` / ``backward`` record every Z, A and dL/dZ (fresh arrays) for the statistics views;
+* ``forward`` / ``backward`` record every Z, A, f'(Z) and dL/dZ (fresh arrays) for the statistics views;
 * ``train_step`` does the same arithmetic into preallocated buffers (keyed by batch size) and hands
   the optimizer all kernels as one flat array, so a small network's step costs a few dozen numpy
   calls and no allocation of note. Tests check that both paths give the same gradients.
@@ -47,15 +47,32 @@ _MAX_BUFFER_SETS = 4
 """Batch sizes whose training buffers are kept (a last, smaller batch of an epoch adds one)."""
 
 
+class Layers(tuple):
+    """One array per layer, all views into one flat buffer, ``flat``, where they lie back to back in
+    layer order: a tuple to its callers, while the statistics can summarize every layer with one
+    numpy call on ``flat`` instead of one call per layer."""
+
+    flat: ndarray
+
+    def __new__(cls, flat: ndarray, shapes: Sequence[tuple[int, ...]]) -> Layers:
+        layers = super().__new__(cls, _views(flat, shapes))
+        layers.flat = flat
+        return layers
+
+    @classmethod
+    def empty(cls, shapes: Sequence[tuple[int, ...]]) -> Layers:
+        return cls(np.empty(sum(int(np.prod(shape)) for shape in shapes)), shapes)
+
+
 @dataclass(frozen=True, eq=False)
 class Forward:
     """What a forward pass saw, layer by layer (index l = layer l; the last entry is the output layer)."""
 
     inputs: ndarray
     """X, the network input."""
-    pre: tuple[ndarray, ...]
+    pre: Layers
     """Z_l = A_{l−1} W_l + b_l, the pre-activations (for the output layer: the logits)."""
-    post: tuple[ndarray, ...]
+    post: Layers
     """A_l = f(Z_l); for the output layer the head's output ŷ (probabilities, or z itself for MSE)."""
 
     @property
@@ -67,14 +84,16 @@ class Forward:
 class Gradients:
     """dL/d(everything) for one batch, indexed like the layers."""
 
-    weights: tuple[ndarray, ...]
-    """dL/dW_l."""
+    weights: Layers
+    """dL/dW_l (``weights.flat`` has the layout of ``MLP.flat_weights()``)."""
     biases: tuple[ndarray, ...]
     """dL/db_l."""
-    pre: tuple[ndarray, ...]
+    pre: Layers
     """dL/dZ_l: the back-propagated gradient (Glorot & Bengio 2010, Fig. 7)."""
     post: tuple[ndarray, ...]
     """dL/dA_{l−1}: the gradient with respect to layer l's input; post[0] = dL/dX."""
+    derivatives: Layers
+    """f'(Z_l) of every hidden layer (dZ_l = dA_l ∘ f'(Z_l)): the saturation statistics reuse it."""
 
 
 class _Buffers:
@@ -161,6 +180,12 @@ class MLP:
         self.weights = list(self._w_views)
         self.biases = list(self._b_views)
 
+    def flat_weights(self) -> ndarray:
+        """Every kernel, raveled, back to back in layer order: ``weights[l]`` are views into it
+        (arrays assigned to ``weights`` are copied in first). Read it, don't write it."""
+        self._sync_params()
+        return self._w_flat
+
     def copy_params(self) -> tuple[list[ndarray], list[ndarray]]:
         """Copies of the kernels and biases (for snapshots, or to restore with ``set_params``)."""
         return [W.copy() for W in self.weights], [b.copy() for b in self.biases]
@@ -193,34 +218,36 @@ class MLP:
         """Run X through the network and keep every pre-activation Z and activation A."""
         X = self._check_inputs(X)
         f, last = self.activation.f, self.n_layers - 1
-        pre, post = [], []
+        shapes = [(X.shape[0], k) for k in self.sizes[1:]]
+        pre, post = Layers.empty(shapes), Layers.empty(shapes)
         A = X
         with np.errstate(all="ignore"):
             for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-                Z = A @ W + b
-                A = f(Z) if l < last else _head_output(self.output, Z)
-                pre.append(Z)
-                post.append(A)
-        return Forward(X, tuple(pre), tuple(post))
+                Z = np.matmul(A, W, out=pre[l])
+                Z += b
+                A = f(Z, out=post[l]) if l < last else _head_output(self.output, Z, out=post[l])
+        return Forward(X, pre, post)
 
     def backward(self, fwd: Forward, y: ndarray) -> Gradients:
         """Gradients of ``loss(fwd, y)`` at ``fwd`` (uses the current weights: call before changing them)."""
         n = fwd.inputs.shape[0]
         Y = self._targets(y, n)
         df, L = self.activation.df, self.n_layers
-        dW, db, dZs, dAs = [None] * L, [None] * L, [None] * L, [None] * L
+        shapes = [(n, k) for k in self.sizes[1:]]
+        dW, dZs, derivs = Layers.empty(self.shapes), Layers.empty(shapes), Layers.empty(shapes[:-1])
+        db, dAs = [None] * L, [None] * L
         with np.errstate(all="ignore"):
-            dZ = (fwd.post[-1] - Y) / n              # fused head: dL/dZ_L = (ŷ − y)/n
+            dZ = np.subtract(fwd.post[-1], Y, out=dZs[-1])
+            dZ /= n                                  # fused head: dL/dZ_L = (ŷ − y)/n
             for l in reversed(range(L)):
                 A_prev = fwd.inputs if l == 0 else fwd.post[l - 1]
-                dZs[l] = dZ
-                dW[l] = A_prev.T @ dZ
+                np.matmul(A_prev.T, dZ, out=dW[l])
                 db[l] = dZ.sum(axis=0)
                 dA_prev = dZ @ self.weights[l].T
                 dAs[l] = dA_prev
                 if l > 0:
-                    dZ = dA_prev * df(fwd.pre[l - 1])
-        return Gradients(tuple(dW), tuple(db), tuple(dZs), tuple(dAs))
+                    dZ = np.multiply(dA_prev, df(fwd.pre[l - 1], out=derivs[l - 1]), out=dZs[l - 1])
+        return Gradients(dW, tuple(db), dZs, tuple(dAs), derivs)
 
     def loss(self, fwd_or_output: Forward | ndarray, y: ndarray) -> float:
         """The mean loss over samples (see the module docstring for the three heads).
