@@ -30,6 +30,7 @@ Two paths:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -61,7 +62,7 @@ class Layers(tuple):
 
     @classmethod
     def empty(cls, shapes: Sequence[tuple[int, ...]]) -> Layers:
-        return cls(np.empty(sum(int(np.prod(shape)) for shape in shapes)), shapes)
+        return cls(np.empty(sum(math.prod(shape) for shape in shapes)), shapes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -416,7 +417,7 @@ def _loss_from_output(head: str, out: ndarray, Y: ndarray) -> float:
 def _views(flat: ndarray, shapes: Sequence[tuple[int, ...]]) -> tuple[ndarray, ...]:
     views, start = [], 0
     for shape in shapes:
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         views.append(flat[start:start + size].reshape(shape))
         start += size
     return tuple(views)

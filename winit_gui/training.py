@@ -83,6 +83,7 @@ class Trainer:
         self.settings = settings
         self.loss_history = History(len(LOSS_COLUMNS))
         self._base_key: Settings | None = None
+        self._stats_weights: np.ndarray | None = None
         self._build(settings)
 
     @property
@@ -121,7 +122,10 @@ class Trainer:
         y_test = d.y_test[:samples]
         evaluation = Evaluation(self._step, stats.loss, net.loss_from_logits(test_logits, y_test), stats.accuracy,
                                 statistics.accuracy(test_logits, y_test, net.output))
-        self._stats_weights = [W.copy() for W in net.weights]
+        kernels = net.flat_weights()
+        if self._stats_weights is None or self._stats_weights.shape != kernels.shape:
+            self._stats_weights = np.empty_like(kernels)
+        np.copyto(self._stats_weights, kernels)  # into the last copy's buffer: no new pages a frame
         self._stats_step = self._step
         self.loss_history.append(self._step, (evaluation.train_loss, evaluation.test_loss,
                                               evaluation.train_accuracy, evaluation.test_accuracy))
@@ -148,8 +152,7 @@ class Trainer:
         self._order = self._batch_rng.permutation(self._n_train)
         self._cursor = 0
         self._step = 0
-        self._stats_step = 0
-        self._stats_weights = None
+        self._stats_step = 0  # the kernels of the last measure are not used until a step is taken
         self.loss_history.clear()
         if old is None or old.depth != settings.depth:
             self.saturation_history = History(settings.depth + 1)
