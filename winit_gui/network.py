@@ -22,7 +22,8 @@ with absurd weights (1e200, gain 1e6) the results may be inf or nan, which calle
 network itself never raises or warns because of them.
 
 Two paths:
-* ``forward`` / ``backward`` record every Z, A, f'(Z) and dL/dZ (fresh arrays) for the statistics views;
+* ``forward`` / ``backward`` record every Z, A, f'(Z) and dL/dZ (fresh arrays) for the statistics views
+  (``backprop`` is the part of ``backward`` they use);
 * ``train_step`` does the same arithmetic into preallocated buffers (keyed by batch size) and hands
   the optimizer all kernels as one flat array, so a small network's step costs a few dozen numpy
   calls and no allocation of note. Tests check that both paths give the same gradients.
@@ -231,24 +232,32 @@ class MLP:
 
     def backward(self, fwd: Forward, y: ndarray) -> Gradients:
         """Gradients of ``loss(fwd, y)`` at ``fwd`` (uses the current weights: call before changing them)."""
+        dZs, derivs = self.backprop(fwd, y)
+        dW = Layers.empty(self.shapes)
+        db, dAs = [], []
+        with np.errstate(all="ignore"):
+            for l, (W, dZ) in enumerate(zip(self.weights, dZs)):
+                A_prev = fwd.inputs if l == 0 else fwd.post[l - 1]
+                np.matmul(A_prev.T, dZ, out=dW[l])
+                db.append(dZ.sum(axis=0))
+                dAs.append(dZ @ W.T)       # again: backprop wrote it over with dZ of the layer below
+        return Gradients(dW, tuple(db), dZs, tuple(dAs), derivs)
+
+    def backprop(self, fwd: Forward, y: ndarray) -> tuple[Layers, Layers]:
+        """dL/dZ of every layer, and f'(Z) of the hidden layers: the part of ``backward`` that the
+        statistics need (they take each layer's dL/dW in turn, never all at once)."""
         n = fwd.inputs.shape[0]
         Y = self._targets(y, n)
-        df, L = self.activation.df, self.n_layers
+        df = self.activation.df
         shapes = [(n, k) for k in self.sizes[1:]]
-        dW, dZs, derivs = Layers.empty(self.shapes), Layers.empty(shapes), Layers.empty(shapes[:-1])
-        db, dAs = [None] * L, [None] * L
+        dZs, derivs = Layers.empty(shapes), Layers.empty(shapes[:-1])
         with np.errstate(all="ignore"):
             dZ = np.subtract(fwd.post[-1], Y, out=dZs[-1])
             dZ /= n                                  # fused head: dL/dZ_L = (ŷ − y)/n
-            for l in reversed(range(L)):
-                A_prev = fwd.inputs if l == 0 else fwd.post[l - 1]
-                np.matmul(A_prev.T, dZ, out=dW[l])
-                db[l] = dZ.sum(axis=0)
-                dA_prev = dZ @ self.weights[l].T
-                dAs[l] = dA_prev
-                if l > 0:
-                    dZ = np.multiply(dA_prev, df(fwd.pre[l - 1], out=derivs[l - 1]), out=dZs[l - 1])
-        return Gradients(dW, tuple(db), dZs, tuple(dAs), derivs)
+            for l in range(self.n_layers - 1, 0, -1):
+                dA_prev = np.matmul(dZ, self.weights[l].T, out=dZs[l - 1])
+                dZ = np.multiply(dA_prev, df(fwd.pre[l - 1], out=derivs[l - 1]), out=dA_prev)
+        return dZs, derivs
 
     def loss(self, fwd_or_output: Forward | ndarray, y: ndarray) -> float:
         """The mean loss over samples (see the module docstring for the three heads).

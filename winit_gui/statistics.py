@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from winit_gui import activations
-from winit_gui.network import MLP, Forward, Gradients
+from winit_gui.network import MLP, Forward, Layers
 
 PREACT_EDGES = np.linspace(-6.0, 6.0, 97)
 """Pre-activation bins: wide enough to show where sigmoid (|z| > 4.4) and tanh (|z| > 2.2) go flat."""
@@ -102,16 +102,16 @@ def compute(network: MLP, X: np.ndarray, y: np.ndarray,
     """
     with np.errstate(all="ignore"):
         fwd = network.forward(X)
-        grads = network.backward(fwd, y)
+        dZ, derivatives = network.backprop(fwd, y)
         loss = float(network.loss(fwd, y))
         acc = accuracy(fwd.pre[-1], y, network.output)
         act_edges = activation_edges(network.activation)
-        layers = _summarize(network, fwd, grads, act_edges, previous_weights if steps_since > 0 else None,
-                            steps_since)
+        layers = _summarize(network, fwd, dZ, derivatives, act_edges,
+                            previous_weights if steps_since > 0 else None, steps_since)
     return NetworkStats(layers, loss, acc, _readonly(act_edges), int(X.shape[0]))
 
 
-def _summarize(network: MLP, fwd: Forward, grads: Gradients, act_edges: np.ndarray,
+def _summarize(network: MLP, fwd: Forward, dZs: Layers, derivatives: Layers, act_edges: np.ndarray,
                prev_W: np.ndarray | None, steps_since: int) -> tuple[LayerStats, ...]:
     """Every layer's statistics at once: each quantity is one flat buffer holding all layers (see
     ``network.Layers``), summarized by a few numpy calls per run of equally shaped layers; one
@@ -119,20 +119,20 @@ def _summarize(network: MLP, fwd: Forward, grads: Gradients, act_edges: np.ndarr
     n, last = fwd.inputs.shape[0], network.n_layers - 1
     shapes = [(n, k) for k in network.sizes[1:]]
     kernels = network.shapes
-    W, Z, A, dZ = network.flat_weights(), fwd.pre.flat, fwd.post.flat, grads.pre.flat
+    W, Z, A, dZ = network.flat_weights(), fwd.pre.flat, fwd.post.flat, dZs.flat
 
     w_mean, w_var = _moments(W, kernels)
     z_mean, z_var = _moments(Z, shapes)
     a_mean, a_var = _moments(A, shapes)
     dz_mean, dz_var = _moments(dZ, shapes)
-    _, dw_var = _moments(grads.weights.flat, kernels)
+    dw_var = _kernel_gradient_variances(fwd, dZs, kernels)
     z_nonfinite = _nonfinite(Z, shapes, z_mean)
     dz_nonfinite = _nonfinite(dZ, shapes, dz_mean)
 
     # |f'(Z)|: the hidden layers' from backprop, the output layer's from the head's nonlinearity
     hidden = Z.size - fwd.pre[-1].size
     deriv = np.empty_like(Z)
-    np.abs(grads.derivatives.flat, out=deriv[:hidden])
+    np.abs(derivatives.flat, out=deriv[:hidden])
     head = head_activation(network)
     head_deriv = head.df(fwd.pre[-1], out=deriv[hidden:].reshape(fwd.pre[-1].shape))
     np.abs(head_deriv, out=head_deriv)
@@ -176,32 +176,47 @@ def _summarize(network: MLP, fwd: Forward, grads: Gradients, act_edges: np.ndarr
         (log_dz, LOG_GRAD_EDGES, True),
     ])
     nonfinite = z_nonfinite + _nonfinite(W, kernels, w_mean)
-
+    values = zip(*(a.tolist() for a in (w_mean, np.sqrt(w_var), z_mean, np.sqrt(z_var), a_mean, np.sqrt(a_var),
+                                        saturated, dead, np.sqrt(dw_var), np.sqrt(dz_var), ratio, nonfinite,
+                                        dz_zero, dz_finite)))
     return tuple(LayerStats(
         index=l + 1,
         kind="output" if l == last else "hidden",
         fan_in=fan_in,
         fan_out=fan_out,
-        weight_mean=float(w_mean[l]),
-        weight_std=float(np.sqrt(w_var[l])),
-        preact_mean=float(z_mean[l]),
-        preact_std=float(np.sqrt(z_var[l])),
-        act_mean=float(a_mean[l]),
-        act_std=float(np.sqrt(a_var[l])),
-        saturated_fraction=float(saturated[l] / (n * fan_out)) if n else 0.0,
-        dead_fraction=float(dead[l]),
-        grad_std=float(np.sqrt(dw_var[l])),
-        backprop_std=float(np.sqrt(dz_var[l])),
+        weight_mean=w_m,
+        weight_std=w_s,
+        preact_mean=z_m,
+        preact_std=z_s,
+        act_mean=a_m,
+        act_std=a_s,
+        saturated_fraction=sat / (n * fan_out) if n else 0.0,
+        dead_fraction=dead_l,
+        grad_std=dw_s,
+        backprop_std=dz_s,
         unique_units=int(groups[l].max()) + 1,
-        update_ratio=float(ratio[l]),
-        nonfinite=int(nonfinite[l]),
+        update_ratio=ratio_l,
+        nonfinite=bad,
         preact_hist=preact_hist[l],
         act_hist=act_hist[l],
         backprop_hist=backprop_hist[l],
         derivative_hist=derivative_hist[l],
-        backprop_zero_fraction=float(dz_zero[l] / dz_finite[l]) if dz_finite[l] else 0.0,
+        backprop_zero_fraction=zero / finite if finite else 0.0,
         unit_groups=_readonly(groups[l]),
-    ) for l, (fan_in, fan_out) in enumerate(kernels))
+    ) for l, ((fan_in, fan_out), (w_m, w_s, z_m, z_s, a_m, a_s, sat, dead_l, dw_s, dz_s, ratio_l, bad, zero, finite))
+        in enumerate(zip(kernels, values)))
+
+
+def _kernel_gradient_variances(fwd: Forward, dZs: Layers, kernels) -> np.ndarray:
+    """Variance of each layer's dL/dW = A_prev.T @ dZ, computed a layer at a time into one buffer:
+    all of them at once would be as large as the network, new memory on every frame."""
+    out = np.empty(len(kernels))
+    buffer = np.empty(max(fan_in * fan_out for fan_in, fan_out in kernels))
+    for l, ((fan_in, fan_out), dZ) in enumerate(zip(kernels, dZs)):
+        A_prev = fwd.inputs if l == 0 else fwd.post[l - 1]
+        dW = np.matmul(A_prev.T, dZ, out=buffer[:fan_in * fan_out].reshape(fan_in, fan_out)).reshape(1, -1)
+        out[l] = _sum_sq_diff(dW, dW.sum(keepdims=True) / dW.size)[0] / dW.size
+    return out
 
 
 def _blocks(flat: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> Iterator[tuple[slice, np.ndarray]]:
@@ -231,8 +246,7 @@ array as large as all kernels costs more in page faults than the arithmetic done
 
 
 def _sum_sq_diff(rows: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Σ (rows − other)² along each row (``other`` broadcast to the rows' shape), CHUNK values at a time."""
-    other = np.broadcast_to(other, rows.shape)
+    """Σ (rows − other)² along each row (``other``: one value or one row per row), CHUNK values at a time."""
     step = max(1, CHUNK // max(rows.shape[1], 1))
     d = np.empty((min(step, len(rows)), rows.shape[1]))
     out = np.empty(len(rows))
@@ -248,9 +262,9 @@ def _nonfinite(flat: np.ndarray, shapes, mean: np.ndarray) -> np.ndarray:
     """Non-finite values per layer. A finite mean proves all of a layer's values finite, so only the
     layers with a non-finite mean are counted."""
     counts = np.zeros(len(shapes), dtype=np.intp)
-    starts = np.cumsum([0] + [math.prod(shape) for shape in shapes])
     for l in np.flatnonzero(~np.isfinite(mean)):
-        values = flat[starts[l]:starts[l + 1]]
+        start = sum(math.prod(shape) for shape in shapes[:l])
+        values = flat[start:start + math.prod(shapes[l])]
         counts[l] = values.size - np.count_nonzero(np.isfinite(values))
     return counts
 
@@ -344,6 +358,8 @@ def _unit_groups(Ws: np.ndarray, bs: np.ndarray, bounds: np.ndarray) -> np.ndarr
     largest entry.
     """
     layers, fan_in, n = Ws.shape
+    if n == 1:
+        return np.zeros((layers, 1), dtype=np.intp)  # a lone unit is group 0, finite or not
     projection = _projection(fan_in + 1)
     with np.errstate(all="ignore"):
         bounds = np.array(bounds, dtype=np.float64)
