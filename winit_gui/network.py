@@ -46,7 +46,8 @@ Generator = np.random.Generator
 OUTPUTS = ("sigmoid_bce", "softmax_ce", "linear_mse")
 
 _MAX_BUFFER_SETS = 4
-"""Batch sizes whose training buffers are kept (a last, smaller batch of an epoch adds one)."""
+"""Batch sizes whose buffers are kept, for training and for recording with ``reuse`` (a last,
+smaller batch of an epoch adds one)."""
 
 
 class Layers(tuple):
@@ -109,6 +110,15 @@ class _Buffers:
         self.dA = [None] + [np.empty((n, k)) for k in sizes[1:-1]]
 
 
+class _Recording:
+    """The arrays of ``forward`` and ``backprop`` for one batch size, for the calls with ``reuse``."""
+
+    def __init__(self, sizes: tuple[int, ...], n: int):
+        shapes = [(n, k) for k in sizes[1:]]
+        self.pre, self.post, self.dZ = Layers.empty(shapes), Layers.empty(shapes), Layers.empty(shapes)
+        self.derivatives = Layers.empty(shapes[:-1])
+
+
 class MLP:
     """A dense network: ``sizes = [input_dim, h1, ..., hL, out_dim]``.
 
@@ -147,6 +157,7 @@ class MLP:
         self.weights: list[ndarray] = list(self._w_views)
         self.biases: list[ndarray] = list(self._b_views)
         self._buffers: dict[int, _Buffers] = {}
+        self._recordings: dict[int, _Recording] = {}
 
     # --- structure -----------------------------------------------------------------------
 
@@ -216,12 +227,22 @@ class MLP:
 
     # --- the recording path (statistics) -------------------------------------------------
 
-    def forward(self, X: ndarray) -> Forward:
-        """Run X through the network and keep every pre-activation Z and activation A."""
+    def forward(self, X: ndarray, reuse: bool = False) -> Forward:
+        """Run X through the network and keep every pre-activation Z and activation A.
+
+        With ``reuse`` the arrays are the network's own for this batch size, written over by the
+        next call with ``reuse`` (also of ``backprop``): for a caller done with them by then, like
+        the statistics of every frame, to whom new arrays would cost more in page faults than the
+        arithmetic.
+        """
         X = self._check_inputs(X)
         f, last = self.activation.f, self.n_layers - 1
-        shapes = [(X.shape[0], k) for k in self.sizes[1:]]
-        pre, post = Layers.empty(shapes), Layers.empty(shapes)
+        if reuse:
+            recording = self._recording(X.shape[0])
+            pre, post = recording.pre, recording.post
+        else:
+            shapes = [(X.shape[0], k) for k in self.sizes[1:]]
+            pre, post = Layers.empty(shapes), Layers.empty(shapes)
         A = X
         with np.errstate(all="ignore"):
             for l, (W, b) in enumerate(zip(self.weights, self.biases)):
@@ -243,14 +264,19 @@ class MLP:
                 dAs.append(dZ @ W.T)       # again: backprop wrote it over with dZ of the layer below
         return Gradients(dW, tuple(db), dZs, tuple(dAs), derivs)
 
-    def backprop(self, fwd: Forward, y: ndarray) -> tuple[Layers, Layers]:
+    def backprop(self, fwd: Forward, y: ndarray, reuse: bool = False) -> tuple[Layers, Layers]:
         """dL/dZ of every layer, and f'(Z) of the hidden layers: the part of ``backward`` that the
-        statistics need (they take each layer's dL/dW in turn, never all at once)."""
+        statistics need (they take each layer's dL/dW in turn, never all at once). ``reuse`` as
+        for ``forward``."""
         n = fwd.inputs.shape[0]
         Y = self._targets(y, n)
         df = self.activation.df
-        shapes = [(n, k) for k in self.sizes[1:]]
-        dZs, derivs = Layers.empty(shapes), Layers.empty(shapes[:-1])
+        if reuse:
+            recording = self._recording(n)
+            dZs, derivs = recording.dZ, recording.derivatives
+        else:
+            shapes = [(n, k) for k in self.sizes[1:]]
+            dZs, derivs = Layers.empty(shapes), Layers.empty(shapes[:-1])
         with np.errstate(all="ignore"):
             dZ = np.subtract(fwd.post[-1], Y, out=dZs[-1])
             dZ /= n                                  # fused head: dL/dZ_L = (ŷ − y)/n
@@ -258,6 +284,14 @@ class MLP:
                 dA_prev = np.matmul(dZ, self.weights[l].T, out=dZs[l - 1])
                 dZ = np.multiply(dA_prev, df(fwd.pre[l - 1], out=derivs[l - 1]), out=dA_prev)
         return dZs, derivs
+
+    def _recording(self, n: int) -> _Recording:
+        recording = self._recordings.get(n)
+        if recording is None:
+            if len(self._recordings) >= _MAX_BUFFER_SETS:
+                self._recordings.clear()
+            recording = self._recordings[n] = _Recording(self.sizes, n)
+        return recording
 
     def loss(self, fwd_or_output: Forward | ndarray, y: ndarray) -> float:
         """The mean loss over samples (see the module docstring for the three heads).

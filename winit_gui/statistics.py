@@ -101,8 +101,8 @@ def compute(network: MLP, X: np.ndarray, y: np.ndarray,
     update-to-weight ratio per step; without it the ratio is 0.
     """
     with np.errstate(all="ignore"):
-        fwd = network.forward(X)
-        dZ, derivatives = network.backprop(fwd, y)
+        fwd = network.forward(X, reuse=True)
+        dZ, derivatives = network.backprop(fwd, y, reuse=True)
         loss = float(network.loss(fwd, y))
         acc = accuracy(fwd.pre[-1], y, network.output)
         act_edges = activation_edges(network.activation)
@@ -146,10 +146,17 @@ def _summarize(network: MLP, fwd: Forward, dZs: Layers, derivatives: Layers, act
     for layers, block in _blocks(flat, shapes):
         dead[layers] = block.all(axis=1).mean(axis=1)
 
-    # |dZ| = 0 becomes −inf here and is dropped by the histogram, like non-finite dZ: it is
-    # counted apart, as a share of the finite dZ.
-    log_dz = np.abs(dZ)
+    any_nonfinite_z = bool(z_nonfinite.any())
+    preact_hist, act_hist, derivative_hist = _histograms(shapes, [
+        (Z, PREACT_EDGES, any_nonfinite_z),
+        (A, act_edges, not np.isfinite(a_mean).all()),
+        (deriv, DERIVATIVE_EDGES, any_nonfinite_z),  # finite Z give finite f'(Z): see activations
+    ])
+    # In the derivatives' buffer, done with. |dZ| = 0 becomes −inf here and is dropped by the
+    # histogram, like non-finite dZ: it is counted apart, as a share of the finite dZ.
+    log_dz = np.abs(dZ, out=deriv)
     np.log10(log_dz, out=log_dz)
+    (backprop_hist,) = _histograms(shapes, [(log_dz, LOG_GRAD_EDGES, True)])
     dz_zero = _count(dZ == 0, shapes)
     dz_finite = np.array([Zl.size for Zl in fwd.pre]) - dz_nonfinite
 
@@ -168,13 +175,6 @@ def _summarize(network: MLP, fwd: Forward, dZs: Layers, derivatives: Layers, act
         bounds = np.sqrt(w_norm2[layers] + np.einsum("ij,ij->i", biases, biases))
         groups[layers] = list(_unit_groups(block, biases, bounds))
 
-    any_nonfinite_z = bool(z_nonfinite.any())
-    preact_hist, act_hist, derivative_hist, backprop_hist = _histograms(shapes, [
-        (Z, PREACT_EDGES, any_nonfinite_z),
-        (A, act_edges, not np.isfinite(a_mean).all()),
-        (deriv, DERIVATIVE_EDGES, any_nonfinite_z),  # finite Z give finite f'(Z): see activations
-        (log_dz, LOG_GRAD_EDGES, True),
-    ])
     nonfinite = z_nonfinite + _nonfinite(W, kernels, w_mean)
     values = zip(*(a.tolist() for a in (w_mean, np.sqrt(w_var), z_mean, np.sqrt(z_var), a_mean, np.sqrt(a_var),
                                         saturated, dead, np.sqrt(dw_var), np.sqrt(dz_var), ratio, nonfinite,
@@ -371,6 +371,8 @@ def _unit_groups(Ws: np.ndarray, bs: np.ndarray, bounds: np.ndarray) -> np.ndarr
         order = np.argsort(key, axis=1, kind="stable")
         gaps = np.abs(np.diff(np.take_along_axis(key, order, axis=1), axis=1))
         rows, cols = np.nonzero(gaps <= (UNIQUE_RTOL * np.abs(projection).sum()) * bounds[:, None])
+        if not rows.size:
+            return np.tile(np.arange(n), (layers, 1))  # no two units alike: each its own group
         same = np.zeros(gaps.shape, dtype=bool)
         if rows.size:
             a, b = order[rows, cols], order[rows, cols + 1]
