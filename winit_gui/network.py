@@ -285,6 +285,14 @@ class MLP:
                 dZ = np.multiply(dA_prev, df(fwd.pre[l - 1], out=derivs[l - 1]), out=dA_prev)
         return dZs, derivs
 
+    def _batch_buffers(self, n: int) -> _Buffers:
+        buf = self._buffers.get(n)
+        if buf is None:
+            if len(self._buffers) >= _MAX_BUFFER_SETS:
+                self._buffers.clear()
+            buf = self._buffers[n] = _Buffers(self.sizes, n)
+        return buf
+
     def _recording(self, n: int) -> _Recording:
         recording = self._recordings.get(n)
         if recording is None:
@@ -318,13 +326,18 @@ class MLP:
     def logits(self, X: ndarray) -> ndarray:
         """Z of the output layer for X, without recording anything."""
         A = self._check_inputs(X)
+        # the hidden layers go through the training buffers for this batch size: new arrays every
+        # call (the display pass makes two) would cost more in page faults than the arithmetic
+        buf = self._batch_buffers(A.shape[0])
         f, last = self.activation.f, self.n_layers - 1
         with np.errstate(all="ignore"):
-            for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-                Z = A @ W
-                Z += b
-                A = f(Z, out=Z) if l < last else Z
-        return A
+            for l in range(last):
+                Z = np.matmul(A, self.weights[l], out=buf.Z[l])
+                Z += self.biases[l]
+                A = f(Z, out=buf.A[l])
+            Z = A @ self.weights[last]
+            Z += self.biases[last]
+        return Z
 
     def evaluate(self, X: ndarray, y: ndarray) -> float:
         """The mean loss on (X, y), from the logits (stable), without recording anything."""
@@ -350,11 +363,7 @@ class MLP:
         if n == 0:
             raise ValueError("train_step needs at least one sample")
         Y = self._targets(y, n)
-        buf = self._buffers.get(n)
-        if buf is None:
-            if len(self._buffers) >= _MAX_BUFFER_SETS:
-                self._buffers.clear()
-            buf = self._buffers[n] = _Buffers(self.sizes, n)
+        buf = self._batch_buffers(n)
         self._sync_params()
         W, b, dW, db = self._w_views, self._b_views, self._dw_views, self._db_views
         f, df, L = self.activation.f, self.activation.df, self.n_layers

@@ -156,8 +156,8 @@ def _summarize(network: MLP, fwd: Forward, dZs: Layers, derivatives: Layers, act
     # histogram, like non-finite dZ: it is counted apart, as a share of the finite dZ.
     log_dz = np.abs(dZ, out=deriv)
     np.log10(log_dz, out=log_dz)
-    (backprop_hist,) = _histograms(shapes, [(log_dz, LOG_GRAD_EDGES, True)])
     dz_zero = _count(dZ == 0, shapes)
+    (backprop_hist,) = _histograms(shapes, [(log_dz, LOG_GRAD_EDGES, bool(dz_zero.any() or dz_nonfinite.any()))])
     dz_finite = np.array([Zl.size for Zl in fwd.pre]) - dz_nonfinite
 
     # ||W||² = m (var + mean²): no cancellation (both terms ≥ 0), so no other pass over W
@@ -300,15 +300,15 @@ def _histograms(shapes, quantities: list[tuple[np.ndarray, np.ndarray, bool]]) -
         bins, layers = len(edges) - 1, len(shapes)
         scale = bins / (edges[-1] - edges[0])
         counts = np.zeros(layers * bins + 1, dtype=np.intp)
-        for start, first, rows, row_size in _pieces(shapes):
-            size = rows * row_size
+        for start, size, rows in _pieces(tuple(shapes), CHUNK):
             values, ti, ii = flat[start:start + size], t[:size], idx[:size]
             np.subtract(values, edges[0], out=ti)
             ti *= scale
             np.clip(ti, 0, bins - 1, out=ti)
             np.copyto(ii, ti, casting="unsafe")  # truncates: the bin
-            layer_rows = ii.reshape(rows, row_size)
-            layer_rows += np.arange(first * bins, (first + rows) * bins, bins)[:, None]
+            for offset, first, count, row_size in rows:
+                layer_rows = ii[offset:offset + count * row_size].reshape(count, row_size)
+                layer_rows += np.arange(first * bins, (first + count) * bins, bins)[:, None]
             if maybe_nonfinite:
                 ii[~np.isfinite(values)] = layers * bins  # one bin past the last layer's, cut off below
             counts += np.bincount(ii, minlength=len(counts))
@@ -316,25 +316,37 @@ def _histograms(shapes, quantities: list[tuple[np.ndarray, np.ndarray, bool]]) -
     return out
 
 
-def _pieces(shapes) -> Iterator[tuple[int, int, int, int]]:
-    """A flat buffer of layers of these shapes (back to back) in pieces of at most CHUNK values:
-    (start, first layer, rows, row size) where each row is one layer, from ``first`` on: whole
-    layers of one run of equal shapes, or (one row) part of a layer larger than CHUNK."""
-    start = first = 0
-    for shape, run in itertools.groupby(shapes):
-        count, size = len(list(run)), math.prod(shape)
-        if size > CHUNK:
-            for layer in range(first, first + count):
-                for part in range(0, size, CHUNK):
-                    yield start + part, layer, 1, min(CHUNK, size - part)
-                start += size
+@functools.lru_cache(maxsize=16)
+def _pieces(shapes: tuple[tuple[int, ...], ...], chunk: int) -> tuple:
+    """A flat buffer of layers of these shapes (back to back) in pieces of at most ``chunk``
+    values: (start, size, rows) where rows are (offset in the piece, first layer, count, row
+    size): ``count`` rows of one layer each, from ``first`` on. A piece holds whole layers, or
+    part of a layer larger than a chunk."""
+    pieces, rows, piece_start, start = [], [], 0, 0
+
+    def close():
+        if rows:
+            pieces.append((piece_start, start - piece_start, tuple(map(tuple, rows))))
+            rows.clear()
+
+    for layer, shape in enumerate(shapes):
+        size = math.prod(shape)
+        if size > chunk:
+            close()
+            pieces.extend((start + part, min(chunk, size - part), ((0, layer, 1, min(chunk, size - part)),))
+                          for part in range(0, size, chunk))
+            start = piece_start = start + size
+            continue
+        if start + size - piece_start > chunk:
+            close()
+            piece_start = start
+        if rows and rows[-1][3] == size:
+            rows[-1][2] += 1
         else:
-            step = max(1, CHUNK // max(size, 1))
-            for layer in range(first, first + count, step):
-                rows = min(step, first + count - layer)
-                yield start, layer, rows, size
-                start += rows * size
-        first += count
+            rows.append([start - piece_start, layer, 1, size])
+        start += size
+    close()
+    return tuple(pieces)
 
 
 def unit_groups(W: np.ndarray, b: np.ndarray) -> np.ndarray:
