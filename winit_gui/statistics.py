@@ -214,20 +214,29 @@ def _kernel_gradient_variances(fwd: Forward, dZs: Layers, kernels) -> np.ndarray
     buffer = np.empty(max(fan_in * fan_out for fan_in, fan_out in kernels))
     for l, ((fan_in, fan_out), dZ) in enumerate(zip(kernels, dZs)):
         A_prev = fwd.inputs if l == 0 else fwd.post[l - 1]
-        dW = np.matmul(A_prev.T, dZ, out=buffer[:fan_in * fan_out].reshape(fan_in, fan_out)).reshape(1, -1)
-        out[l] = _sum_sq_diff(dW, dW.sum(keepdims=True) / dW.size)[0] / dW.size
+        dW = np.matmul(A_prev.T, dZ, out=buffer[:fan_in * fan_out].reshape(fan_in, fan_out))
+        out[l] = _variance(dW.reshape(1, -1))[0]
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def _runs(shapes: tuple[tuple[int, ...], ...]) -> tuple[tuple[slice, int, int, tuple[int, ...]], ...]:
+    """(layers, start, size, shape) of each run of consecutive layers of one shape in a flat buffer
+    that holds layers of these shapes back to back."""
+    runs, start, first = [], 0, 0
+    for shape, run in itertools.groupby(shapes):
+        count = len(list(run))
+        size = count * math.prod(shape)
+        runs.append((slice(first, first + count), start, size, (count, *shape)))
+        start, first = start + size, first + count
+    return tuple(runs)
 
 
 def _blocks(flat: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> Iterator[tuple[slice, np.ndarray]]:
     """For each run of consecutive layers of one shape: their layer indices, and ``flat``'s part that
     holds them (layers back to back, as ``network.Layers`` stores them) as an array (layers, *shape)."""
-    start = first = 0
-    for shape, run in itertools.groupby(shapes):
-        count = len(list(run))
-        size = count * math.prod(shape)
-        yield slice(first, first + count), flat[start:start + size].reshape(count, *shape)
-        start, first = start + size, first + count
+    for layers, start, size, shape in _runs(tuple(shapes)):
+        yield layers, flat[start:start + size].reshape(shape)
 
 
 def _moments(flat: np.ndarray, shapes) -> tuple[np.ndarray, np.ndarray]:
@@ -240,6 +249,11 @@ def _moments(flat: np.ndarray, shapes) -> tuple[np.ndarray, np.ndarray]:
     return mean, var
 
 
+def _variance(rows: np.ndarray) -> np.ndarray:
+    """Variance of each row, as np.var computes it."""
+    return _sum_sq_diff(rows, rows.sum(axis=1, keepdims=True) / rows.shape[1]) / rows.shape[1]
+
+
 CHUNK = 1 << 16
 """Values per temporary array in the reductions below: small enough to stay in cache. (A fresh
 array as large as all kernels costs more in page faults than the arithmetic done on it.)"""
@@ -248,7 +262,10 @@ array as large as all kernels costs more in page faults than the arithmetic done
 def _sum_sq_diff(rows: np.ndarray, other: np.ndarray) -> np.ndarray:
     """Σ (rows − other)² along each row (``other``: one value or one row per row), CHUNK values at a time."""
     step = max(1, CHUNK // max(rows.shape[1], 1))
-    d = np.empty((min(step, len(rows)), rows.shape[1]))
+    if step >= len(rows):  # one chunk (small layers): no buffer, no loop
+        diff = rows - other
+        return np.matmul(diff[:, None, :], diff[:, :, None])[:, 0, 0]
+    d = np.empty((step, rows.shape[1]))
     out = np.empty(len(rows))
     for r in range(0, len(rows), step):
         stop = min(r + step, len(rows))
