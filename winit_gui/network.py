@@ -22,8 +22,8 @@ with absurd weights (1e200, gain 1e6) the results may be inf or nan, which calle
 network itself never raises or warns because of them.
 
 Two paths:
-* ``forward`` / ``backward`` record every Z, A, f'(Z) and dL/dZ (fresh arrays) for the statistics views
-  (``backprop`` is the part of ``backward`` they use);
+* ``forward`` / ``backward`` record every Z, A, f'(Z) and dL/dZ (fresh arrays, or with ``reuse`` the
+  network's own) for the statistics views (``backprop`` is the part of ``backward`` they use);
 * ``train_step`` does the same arithmetic into preallocated buffers (keyed by batch size) and hands
   the optimizer all kernels as one flat array, so a small network's step costs a few dozen numpy
   calls and no allocation of note. Tests check that both paths give the same gradients.

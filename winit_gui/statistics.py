@@ -157,7 +157,8 @@ def _summarize(network: MLP, fwd: Forward, dZs: Layers, derivatives: Layers, act
     log_dz = np.abs(dZ, out=deriv)
     np.log10(log_dz, out=log_dz)
     dz_zero = _count(dZ == 0, shapes)
-    (backprop_hist,) = _histograms(shapes, [(log_dz, LOG_GRAD_EDGES, bool(dz_zero.any() or dz_nonfinite.any()))])
+    maybe_nonfinite = bool(dz_zero.any() or dz_nonfinite.any())  # else every log10 |dZ| is finite
+    (backprop_hist,) = _histograms(shapes, [(log_dz, LOG_GRAD_EDGES, maybe_nonfinite)])
     dz_finite = np.array([Zl.size for Zl in fwd.pre]) - dz_nonfinite
 
     # ||W||² = m (var + mean²): no cancellation (both terms ≥ 0), so no other pass over W
@@ -166,7 +167,8 @@ def _summarize(network: MLP, fwd: Forward, dZs: Layers, derivatives: Layers, act
     if prev_W is not None:
         distances = np.empty(len(kernels))
         for (layers, block), (_, prev_block) in zip(_blocks(W, kernels), _blocks(prev_W, kernels)):
-            distances[layers] = _sum_sq_diff(block.reshape(len(block), -1), prev_block.reshape(len(block), -1))
+            rows = len(block)
+            distances[layers] = _sum_sq_diff(block.reshape(rows, -1), prev_block.reshape(rows, -1))
         ratio = np.sqrt(distances) / (np.sqrt(w_norm2) + 1e-300) / steps_since
 
     groups = [None] * len(kernels)
@@ -175,36 +177,36 @@ def _summarize(network: MLP, fwd: Forward, dZs: Layers, derivatives: Layers, act
         bounds = np.sqrt(w_norm2[layers] + np.einsum("ij,ij->i", biases, biases))
         groups[layers] = list(_unit_groups(block, biases, bounds))
 
-    nonfinite = z_nonfinite + _nonfinite(W, kernels, w_mean)
-    values = zip(*(a.tolist() for a in (w_mean, np.sqrt(w_var), z_mean, np.sqrt(z_var), a_mean, np.sqrt(a_var),
-                                        saturated, dead, np.sqrt(dw_var), np.sqrt(dz_var), ratio, nonfinite,
-                                        dz_zero, dz_finite)))
+    nonfinite = (z_nonfinite + _nonfinite(W, kernels, w_mean)).tolist()
+    # Python numbers, one list per statistic: one conversion per array, not per layer and field
+    w_std, z_std, a_std, dw_std, dz_std = (np.sqrt(v).tolist() for v in (w_var, z_var, a_var, dw_var, dz_var))
+    w_mean, z_mean, a_mean, ratio, dead = (v.tolist() for v in (w_mean, z_mean, a_mean, ratio, dead))
+    saturated, dz_zero, dz_finite = saturated.tolist(), dz_zero.tolist(), dz_finite.tolist()
     return tuple(LayerStats(
         index=l + 1,
         kind="output" if l == last else "hidden",
         fan_in=fan_in,
         fan_out=fan_out,
-        weight_mean=w_m,
-        weight_std=w_s,
-        preact_mean=z_m,
-        preact_std=z_s,
-        act_mean=a_m,
-        act_std=a_s,
-        saturated_fraction=sat / (n * fan_out) if n else 0.0,
-        dead_fraction=dead_l,
-        grad_std=dw_s,
-        backprop_std=dz_s,
+        weight_mean=w_mean[l],
+        weight_std=w_std[l],
+        preact_mean=z_mean[l],
+        preact_std=z_std[l],
+        act_mean=a_mean[l],
+        act_std=a_std[l],
+        saturated_fraction=saturated[l] / (n * fan_out) if n else 0.0,
+        dead_fraction=dead[l],
+        grad_std=dw_std[l],
+        backprop_std=dz_std[l],
         unique_units=int(groups[l].max()) + 1,
-        update_ratio=ratio_l,
-        nonfinite=bad,
+        update_ratio=ratio[l],
+        nonfinite=nonfinite[l],
         preact_hist=preact_hist[l],
         act_hist=act_hist[l],
         backprop_hist=backprop_hist[l],
         derivative_hist=derivative_hist[l],
-        backprop_zero_fraction=zero / finite if finite else 0.0,
+        backprop_zero_fraction=dz_zero[l] / dz_finite[l] if dz_finite[l] else 0.0,
         unit_groups=_readonly(groups[l]),
-    ) for l, ((fan_in, fan_out), (w_m, w_s, z_m, z_s, a_m, a_s, sat, dead_l, dw_s, dz_s, ratio_l, bad, zero, finite))
-        in enumerate(zip(kernels, values)))
+    ) for l, (fan_in, fan_out) in enumerate(kernels))
 
 
 def _kernel_gradient_variances(fwd: Forward, dZs: Layers, kernels) -> np.ndarray:
@@ -260,7 +262,7 @@ array as large as all kernels costs more in page faults than the arithmetic done
 
 
 def _sum_sq_diff(rows: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Σ (rows − other)² along each row (``other``: one value or one row per row), CHUNK values at a time."""
+    """Σ (rows − other)² along each row (``other``: one value or one row per row), CHUNK values a time."""
     step = max(1, CHUNK // max(rows.shape[1], 1))
     if step >= len(rows):  # one chunk (small layers): no buffer, no loop
         diff = rows - other
