@@ -1,4 +1,5 @@
-"""Training steps per second of MLP.train_step, for a small, a medium and a large network.
+"""Training steps per second of MLP.train_step, for a small, a medium and a large network, and the
+time of the display pass (snapshot.build) for the default lesson, a medium and a wide, deep net.
 
     python benchmarks/bench_training.py [--seconds 2] [--blas-threads N]
 
@@ -31,8 +32,10 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from winit_gui import optimizers, statistics  # noqa: E402
+from winit_gui import optimizers, snapshot, statistics  # noqa: E402
 from winit_gui.network import MLP  # noqa: E402
+from winit_gui.settings import Settings  # noqa: E402
+from winit_gui.training import Trainer  # noqa: E402
 
 CASES = [
     # label, sizes, activation, head, batch, optimizer
@@ -40,6 +43,13 @@ CASES = [
     ("2 -> 6x8 tanh -> 1, batch 32, adam", [2] + [8] * 6 + [1], "tanh", "sigmoid_bce", 32, "adam"),
     ("2 -> 10x64 tanh -> 1, batch 128, sgd", [2] + [64] * 10 + [1], "tanh", "sigmoid_bce", 128, "sgd"),
     ("784 -> 4x512 relu -> 10 softmax, batch 256, sgd", [784] + [512] * 4 + [10], "relu", "softmax_ce", 256, "sgd"),
+]
+
+
+BUILD_CASES = [
+    ("default lesson: 2 -> 6x8 tanh -> 1", Settings()),
+    ("2 -> 10x64 tanh -> 1", Settings(depth=10, width=64)),
+    ("256 -> 20x256 tanh -> 1, normal data", Settings(depth=20, width=256, dataset="normal")),
 ]
 
 
@@ -86,6 +96,24 @@ def bench_statistics(sizes, activation, head, samples=512, repeats=20):
     return (time.perf_counter() - start) / repeats * 1e3
 
 
+def bench_snapshot(settings, playing, repeats=40):
+    """Median and best milliseconds of snapshot.build, after a slider move (a new gain) or, while
+    playing, after a training step (the update ratio is then computed too); neither is timed.
+    Also the samples the statistics used."""
+    trainer = Trainer(settings)
+    times = []
+    for i in range(repeats + 1):
+        if playing:
+            trainer.train(1)
+        else:
+            trainer.apply(settings.replace(gain=1.0 + 0.01 * (i % 2)))
+        start = time.perf_counter()
+        snap = snapshot.build(trainer, i, playing)
+        times.append(time.perf_counter() - start)
+    times = np.array(times[1:]) * 1e3                    # the first build allocates the caches
+    return float(np.median(times)), float(times.min()), snap.stats.samples
+
+
 def main():
     args = ARGS
     print(f"numpy {np.__version__}, Python {platform.python_version()}, {platform.machine()}, "
@@ -108,6 +136,12 @@ def main():
         if "adam" not in label:
             ms = bench_statistics(sizes, activation, head)
             print(f"{'statistics pass, 512 samples: ' + label.split(',')[0]:52s} {ms:10.2f} ms")
+    print()
+    for label, settings in BUILD_CASES:
+        for what, playing in (("slider move", False), ("playing", True)):
+            median, best, samples = bench_snapshot(settings, playing)
+            print(f"{'snapshot.build, ' + what + ': ' + label:68s} {median:8.2f} ms median"
+                  f" {best:8.2f} best  ({samples} samples)")
     if threadpoolctl is not None:
         label, sizes, activation, head, batch, optimizer = CASES[-1]
         with threadpoolctl.threadpool_limits(1):

@@ -319,3 +319,19 @@ def test_model_modules_do_not_import_qt():
             "('PySide6', 'shiboken6', 'pyqtgraph', 'qtpy', 'superqt')); "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_forward_and_backprop_with_reuse_write_over_the_same_arrays_with_the_same_values():
+    rng = np.random.default_rng(4)
+    net = MLP([3, 5, 5, 1], "tanh")
+    net.initialize(normal_init(), rng)
+    X, y = rng.standard_normal((7, 3)), (rng.random((7, 1)) > 0.5).astype(float)
+    fresh = net.forward(X)
+    grads = net.backward(fresh, y)
+    first = net.forward(X, reuse=True)
+    dZ, derivatives = net.backprop(first, y, reuse=True)
+    for a, b in zip(first.pre + first.post + dZ + derivatives, fresh.pre + fresh.post + grads.pre + grads.derivatives):
+        np.testing.assert_array_equal(a, b)
+    again = net.forward(2 * X, reuse=True)
+    assert again.pre.flat is first.pre.flat and net.backprop(again, y, reuse=True)[0].flat is dZ.flat
+    assert net.forward(X).pre.flat is not first.pre.flat

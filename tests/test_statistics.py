@@ -40,6 +40,87 @@ def test_layer_moments_and_fractions_match_direct_numpy(activation):
     assert stats.layers[-1].kind == "output" and all(layer.kind == "hidden" for layer in stats.hidden)
 
 
+def direct_histogram(values, edges):
+    finite = values[np.isfinite(values)]
+    return np.histogram(np.clip(finite, edges[0], edges[-1]), bins=edges)[0]
+
+
+def direct_groups(W, b):
+    """Exact clones numbered by first appearance (enough for exact copies among random units)."""
+    units = np.hstack([W.T, b[:, None]])
+    if not np.isfinite(units).all():
+        return np.arange(len(units))
+    _, first, inverse = np.unique(units, axis=0, return_index=True, return_inverse=True)
+    return np.argsort(np.argsort(first))[inverse.ravel()]
+
+
+def assert_same_float(actual, expected):
+    if np.isnan(expected):
+        assert np.isnan(actual)
+    else:
+        assert actual == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("chunk", [statistics.CHUNK, 7])
+@pytest.mark.parametrize("trouble", ["none", "nan_input", "inf_weight"])
+def test_all_layers_at_once_equal_direct_numpy_per_layer(trouble, chunk, monkeypatch):
+    # mixed widths with runs of equal shapes, so that layers are summarized both alone and in
+    # blocks; a tiny chunk splits layers into pieces
+    monkeypatch.setattr(statistics, "CHUNK", chunk)
+    net, X, y = net_and_data("tanh", sizes=(3, 6, 6, 6, 4, 1))
+    net.weights[1][:, 4] = net.weights[1][:, 0]
+    net.biases[1][4] = net.biases[1][0]
+    if trouble == "nan_input":
+        X[5, 0] = np.nan
+    if trouble == "inf_weight":
+        net.weights[2][1, 3] = np.inf
+    previous = net.flat_weights().copy()
+    previous[::3] *= 0.99
+    stats = statistics.compute(net, X, y, previous, steps_since=4)
+
+    fwd = net.forward(X)
+    grads = net.backward(fwd, y)
+    edges = statistics.activation_edges(net.activation)
+    start = 0
+    for i, layer in enumerate(stats.layers):
+        act = net.activation if layer.kind == "hidden" else statistics.head_activation(net)
+        W_then = previous[start:start + net.weights[i].size].reshape(net.weights[i].shape)
+        start += W_then.size
+        check_layer_directly(i, layer, net, fwd, grads, act, edges, W_then)
+    assert stats.layers[1].unique_units == 5  # the clone
+    if trouble != "none":
+        assert sum(layer.nonfinite for layer in stats.layers) > 0
+
+
+@np.errstate(all="ignore")  # the direct computations warn about the non-finite values
+def check_layer_directly(i, layer, net, fwd, grads, act, edges, W_then):
+    Z, A, dZ, W, b = fwd.pre[i], fwd.post[i], grads.pre[i], net.weights[i], net.biases[i]
+    assert_same_float(layer.weight_mean, W.mean())
+    assert_same_float(layer.weight_std, W.std())
+    assert_same_float(layer.preact_mean, Z.mean())
+    assert_same_float(layer.preact_std, Z.std())
+    assert_same_float(layer.act_mean, A.mean())
+    assert_same_float(layer.act_std, A.std())
+    assert_same_float(layer.grad_std, grads.weights[i].std())
+    assert_same_float(layer.backprop_std, dZ.std())
+    assert_same_float(layer.update_ratio, np.linalg.norm(W - W_then) / np.linalg.norm(W) / 4)
+    assert layer.nonfinite == np.count_nonzero(~np.isfinite(Z)) + np.count_nonzero(~np.isfinite(W))
+    deriv = np.abs(act.df(Z))
+    flat = ~(deriv >= act.saturation_threshold)
+    assert layer.saturated_fraction == pytest.approx(flat.mean())
+    assert layer.dead_fraction == pytest.approx(flat.all(axis=0).mean())
+    np.testing.assert_array_equal(layer.preact_hist, direct_histogram(Z, statistics.PREACT_EDGES))
+    np.testing.assert_array_equal(layer.act_hist, direct_histogram(A, edges))
+    np.testing.assert_array_equal(layer.derivative_hist,
+                                  direct_histogram(deriv / act.max_derivative, statistics.DERIVATIVE_EDGES))
+    abs_dz = np.abs(dZ[np.isfinite(dZ)])
+    np.testing.assert_array_equal(layer.backprop_hist,
+                                  direct_histogram(np.log10(abs_dz[abs_dz > 0]), statistics.LOG_GRAD_EDGES))
+    assert layer.backprop_zero_fraction == pytest.approx((abs_dz == 0).mean() if abs_dz.size else 0.0)
+    np.testing.assert_array_equal(layer.unit_groups, direct_groups(W, b))
+    assert layer.unique_units == len(set(layer.unit_groups))
+
+
 def test_saturation_thresholds_are_five_percent_of_the_peak_derivative():
     assert activations.get("sigmoid").saturation_threshold == pytest.approx(0.0125)
     assert activations.get("tanh").saturation_threshold == pytest.approx(0.05)

@@ -62,6 +62,20 @@ def test_training_reduces_the_loss_on_the_default_lesson():
     assert trainer.measure().evaluation.train_loss < 0.6 * start
 
 
+def test_update_ratio_compares_with_the_kernels_of_the_last_measure():
+    trainer = Trainer(Settings())
+    trainer.train(3)
+    assert all(layer.update_ratio == 0 for layer in trainer.measure().stats.layers)  # nothing measured before
+    before = weights(trainer)
+    trainer.train(4)
+    for layer, W0, W in zip(trainer.measure().stats.layers, before, weights(trainer)):
+        assert layer.update_ratio == pytest.approx(np.linalg.norm(W - W0) / np.linalg.norm(W) / 4, rel=1e-12)
+    assert all(layer.update_ratio == 0 for layer in trainer.measure().stats.layers)  # no step since
+    trainer.apply(trainer.settings.replace(gain=2.0))
+    trainer.train(2)
+    assert all(layer.update_ratio == 0 for layer in trainer.measure().stats.layers)  # measured before apply
+
+
 def test_history_decimates_but_keeps_the_start_and_the_newest():
     history = History(1, capacity=8)
     for step in range(100):

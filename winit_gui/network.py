@@ -22,7 +22,8 @@ with absurd weights (1e200, gain 1e6) the results may be inf or nan, which calle
 network itself never raises or warns because of them.
 
 Two paths:
-* ``forward`` / ``backward`` record every Z, A and dL/dZ (fresh arrays) for the statistics views;
+* ``forward`` / ``backward`` record every Z, A, f'(Z) and dL/dZ (fresh arrays, or with ``reuse`` the
+  network's own) for the statistics views (``backprop`` is the part of ``backward`` they use);
 * ``train_step`` does the same arithmetic into preallocated buffers (keyed by batch size) and hands
   the optimizer all kernels as one flat array, so a small network's step costs a few dozen numpy
   calls and no allocation of note. Tests check that both paths give the same gradients.
@@ -30,6 +31,7 @@ Two paths:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -44,7 +46,25 @@ Generator = np.random.Generator
 OUTPUTS = ("sigmoid_bce", "softmax_ce", "linear_mse")
 
 _MAX_BUFFER_SETS = 4
-"""Batch sizes whose training buffers are kept (a last, smaller batch of an epoch adds one)."""
+"""Batch sizes whose buffers are kept, for training and for recording with ``reuse`` (a last,
+smaller batch of an epoch adds one)."""
+
+
+class Layers(tuple):
+    """One array per layer, all views into one flat buffer, ``flat``, where they lie back to back in
+    layer order: a tuple to its callers, while the statistics can summarize every layer with one
+    numpy call on ``flat`` instead of one call per layer."""
+
+    flat: ndarray
+
+    def __new__(cls, flat: ndarray, shapes: Sequence[tuple[int, ...]]) -> Layers:
+        layers = super().__new__(cls, _views(flat, shapes))
+        layers.flat = flat
+        return layers
+
+    @classmethod
+    def empty(cls, shapes: Sequence[tuple[int, ...]]) -> Layers:
+        return cls(np.empty(sum(math.prod(shape) for shape in shapes)), shapes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,9 +73,9 @@ class Forward:
 
     inputs: ndarray
     """X, the network input."""
-    pre: tuple[ndarray, ...]
+    pre: Layers
     """Z_l = A_{l−1} W_l + b_l, the pre-activations (for the output layer: the logits)."""
-    post: tuple[ndarray, ...]
+    post: Layers
     """A_l = f(Z_l); for the output layer the head's output ŷ (probabilities, or z itself for MSE)."""
 
     @property
@@ -67,14 +87,16 @@ class Forward:
 class Gradients:
     """dL/d(everything) for one batch, indexed like the layers."""
 
-    weights: tuple[ndarray, ...]
-    """dL/dW_l."""
+    weights: Layers
+    """dL/dW_l (``weights.flat`` has the layout of ``MLP.flat_weights()``)."""
     biases: tuple[ndarray, ...]
     """dL/db_l."""
-    pre: tuple[ndarray, ...]
+    pre: Layers
     """dL/dZ_l: the back-propagated gradient (Glorot & Bengio 2010, Fig. 7)."""
     post: tuple[ndarray, ...]
     """dL/dA_{l−1}: the gradient with respect to layer l's input; post[0] = dL/dX."""
+    derivatives: Layers
+    """f'(Z_l) of every hidden layer (dZ_l = dA_l ∘ f'(Z_l)): the saturation statistics reuse it."""
 
 
 class _Buffers:
@@ -86,6 +108,15 @@ class _Buffers:
         self.A = [np.empty((n, k)) for k in outs[:-1]]
         self.dZ = [np.empty((n, k)) for k in outs]
         self.dA = [None] + [np.empty((n, k)) for k in sizes[1:-1]]
+
+
+class _Recording:
+    """The arrays of ``forward`` and ``backprop`` for one batch size, for the calls with ``reuse``."""
+
+    def __init__(self, sizes: tuple[int, ...], n: int):
+        shapes = [(n, k) for k in sizes[1:]]
+        self.pre, self.post, self.dZ = Layers.empty(shapes), Layers.empty(shapes), Layers.empty(shapes)
+        self.derivatives = Layers.empty(shapes[:-1])
 
 
 class MLP:
@@ -126,6 +157,7 @@ class MLP:
         self.weights: list[ndarray] = list(self._w_views)
         self.biases: list[ndarray] = list(self._b_views)
         self._buffers: dict[int, _Buffers] = {}
+        self._recordings: dict[int, _Recording] = {}
 
     # --- structure -----------------------------------------------------------------------
 
@@ -161,6 +193,12 @@ class MLP:
         self.weights = list(self._w_views)
         self.biases = list(self._b_views)
 
+    def flat_weights(self) -> ndarray:
+        """Every kernel, raveled, back to back in layer order: ``weights[l]`` are views into it
+        (arrays assigned to ``weights`` are copied in first). Read it, don't write it."""
+        self._sync_params()
+        return self._w_flat
+
     def copy_params(self) -> tuple[list[ndarray], list[ndarray]]:
         """Copies of the kernels and biases (for snapshots, or to restore with ``set_params``)."""
         return [W.copy() for W in self.weights], [b.copy() for b in self.biases]
@@ -189,38 +227,79 @@ class MLP:
 
     # --- the recording path (statistics) -------------------------------------------------
 
-    def forward(self, X: ndarray) -> Forward:
-        """Run X through the network and keep every pre-activation Z and activation A."""
+    def forward(self, X: ndarray, reuse: bool = False) -> Forward:
+        """Run X through the network and keep every pre-activation Z and activation A.
+
+        With ``reuse`` the arrays are the network's own for this batch size, written over by the
+        next call with ``reuse`` (also of ``backprop``): for a caller done with them by then, like
+        the statistics of every frame, to whom new arrays would cost more in page faults than the
+        arithmetic.
+        """
         X = self._check_inputs(X)
         f, last = self.activation.f, self.n_layers - 1
-        pre, post = [], []
+        if reuse:
+            recording = self._recording(X.shape[0])
+            pre, post = recording.pre, recording.post
+        else:
+            shapes = [(X.shape[0], k) for k in self.sizes[1:]]
+            pre, post = Layers.empty(shapes), Layers.empty(shapes)
         A = X
         with np.errstate(all="ignore"):
             for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-                Z = A @ W + b
-                A = f(Z) if l < last else _head_output(self.output, Z)
-                pre.append(Z)
-                post.append(A)
-        return Forward(X, tuple(pre), tuple(post))
+                Z = np.matmul(A, W, out=pre[l])
+                Z += b
+                A = f(Z, out=post[l]) if l < last else _head_output(self.output, Z, out=post[l])
+        return Forward(X, pre, post)
 
     def backward(self, fwd: Forward, y: ndarray) -> Gradients:
         """Gradients of ``loss(fwd, y)`` at ``fwd`` (uses the current weights: call before changing them)."""
+        dZs, derivs = self.backprop(fwd, y)
+        dW = Layers.empty(self.shapes)
+        db, dAs = [], []
+        with np.errstate(all="ignore"):
+            for l, (W, dZ) in enumerate(zip(self.weights, dZs)):
+                A_prev = fwd.inputs if l == 0 else fwd.post[l - 1]
+                np.matmul(A_prev.T, dZ, out=dW[l])
+                db.append(dZ.sum(axis=0))
+                dAs.append(dZ @ W.T)       # again: backprop wrote it over with dZ of the layer below
+        return Gradients(dW, tuple(db), dZs, tuple(dAs), derivs)
+
+    def backprop(self, fwd: Forward, y: ndarray, reuse: bool = False) -> tuple[Layers, Layers]:
+        """dL/dZ of every layer, and f'(Z) of the hidden layers: the part of ``backward`` that the
+        statistics need (they take each layer's dL/dW in turn, never all at once). ``reuse`` as
+        for ``forward``."""
         n = fwd.inputs.shape[0]
         Y = self._targets(y, n)
-        df, L = self.activation.df, self.n_layers
-        dW, db, dZs, dAs = [None] * L, [None] * L, [None] * L, [None] * L
+        df = self.activation.df
+        if reuse:
+            recording = self._recording(n)
+            dZs, derivs = recording.dZ, recording.derivatives
+        else:
+            shapes = [(n, k) for k in self.sizes[1:]]
+            dZs, derivs = Layers.empty(shapes), Layers.empty(shapes[:-1])
         with np.errstate(all="ignore"):
-            dZ = (fwd.post[-1] - Y) / n              # fused head: dL/dZ_L = (ŷ − y)/n
-            for l in reversed(range(L)):
-                A_prev = fwd.inputs if l == 0 else fwd.post[l - 1]
-                dZs[l] = dZ
-                dW[l] = A_prev.T @ dZ
-                db[l] = dZ.sum(axis=0)
-                dA_prev = dZ @ self.weights[l].T
-                dAs[l] = dA_prev
-                if l > 0:
-                    dZ = dA_prev * df(fwd.pre[l - 1])
-        return Gradients(tuple(dW), tuple(db), tuple(dZs), tuple(dAs))
+            dZ = np.subtract(fwd.post[-1], Y, out=dZs[-1])
+            dZ /= n                                  # fused head: dL/dZ_L = (ŷ − y)/n
+            for l in range(self.n_layers - 1, 0, -1):
+                dA_prev = np.matmul(dZ, self.weights[l].T, out=dZs[l - 1])
+                dZ = np.multiply(dA_prev, df(fwd.pre[l - 1], out=derivs[l - 1]), out=dA_prev)
+        return dZs, derivs
+
+    def _batch_buffers(self, n: int) -> _Buffers:
+        buf = self._buffers.get(n)
+        if buf is None:
+            if len(self._buffers) >= _MAX_BUFFER_SETS:
+                self._buffers.clear()
+            buf = self._buffers[n] = _Buffers(self.sizes, n)
+        return buf
+
+    def _recording(self, n: int) -> _Recording:
+        recording = self._recordings.get(n)
+        if recording is None:
+            if len(self._recordings) >= _MAX_BUFFER_SETS:
+                self._recordings.clear()
+            recording = self._recordings[n] = _Recording(self.sizes, n)
+        return recording
 
     def loss(self, fwd_or_output: Forward | ndarray, y: ndarray) -> float:
         """The mean loss over samples (see the module docstring for the three heads).
@@ -247,13 +326,18 @@ class MLP:
     def logits(self, X: ndarray) -> ndarray:
         """Z of the output layer for X, without recording anything."""
         A = self._check_inputs(X)
+        # the hidden layers go through the training buffers for this batch size: new arrays every
+        # call (the display pass makes two) would cost more in page faults than the arithmetic
+        buf = self._batch_buffers(A.shape[0])
         f, last = self.activation.f, self.n_layers - 1
         with np.errstate(all="ignore"):
-            for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-                Z = A @ W
-                Z += b
-                A = f(Z, out=Z) if l < last else Z
-        return A
+            for l in range(last):
+                Z = np.matmul(A, self.weights[l], out=buf.Z[l])
+                Z += self.biases[l]
+                A = f(Z, out=buf.A[l])
+            Z = A @ self.weights[last]
+            Z += self.biases[last]
+        return Z
 
     def evaluate(self, X: ndarray, y: ndarray) -> float:
         """The mean loss on (X, y), from the logits (stable), without recording anything."""
@@ -279,11 +363,7 @@ class MLP:
         if n == 0:
             raise ValueError("train_step needs at least one sample")
         Y = self._targets(y, n)
-        buf = self._buffers.get(n)
-        if buf is None:
-            if len(self._buffers) >= _MAX_BUFFER_SETS:
-                self._buffers.clear()
-            buf = self._buffers[n] = _Buffers(self.sizes, n)
+        buf = self._batch_buffers(n)
         self._sync_params()
         W, b, dW, db = self._w_views, self._b_views, self._dw_views, self._db_views
         f, df, L = self.activation.f, self.activation.df, self.n_layers
@@ -389,7 +469,7 @@ def _loss_from_output(head: str, out: ndarray, Y: ndarray) -> float:
 def _views(flat: ndarray, shapes: Sequence[tuple[int, ...]]) -> tuple[ndarray, ...]:
     views, start = [], 0
     for shape in shapes:
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         views.append(flat[start:start + size].reshape(shape))
         start += size
     return tuple(views)

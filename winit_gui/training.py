@@ -83,6 +83,7 @@ class Trainer:
         self.settings = settings
         self.loss_history = History(len(LOSS_COLUMNS))
         self._base_key: Settings | None = None
+        self._measured_kernels: np.ndarray | None = None
         self._build(settings)
 
     @property
@@ -99,6 +100,8 @@ class Trainer:
 
     def train(self, steps: int = 1) -> None:
         """``steps`` minibatch steps of the optimizer (epochs reshuffle from the seed)."""
+        if self._measured_kernels_due:
+            self._keep_measured_kernels()
         for _ in range(steps):
             if self._cursor + self._batch > self._n_train:
                 self._order = self._batch_rng.permutation(self._n_train)
@@ -114,20 +117,30 @@ class Trainer:
         histories. A fixed subset keeps successive points comparable.
         """
         net, d = self.network, self.dataset
-        stats = statistics.compute(net, d.X_train[:samples], d.y_train[:samples], self._stats_weights,
+        previous = self._measured_kernels if self._measured_kernels_kept else None
+        stats = statistics.compute(net, d.X_train[:samples], d.y_train[:samples], previous,
                                    self._step - self._stats_step)
         with np.errstate(all="ignore"):
             test_logits = net.logits(d.X_test[:samples])
         y_test = d.y_test[:samples]
         evaluation = Evaluation(self._step, stats.loss, net.loss_from_logits(test_logits, y_test), stats.accuracy,
                                 statistics.accuracy(test_logits, y_test, net.output))
-        self._stats_weights = [W.copy() for W in net.weights]
         self._stats_step = self._step
+        # The next measure compares with these kernels only if training changes them: they are
+        # copied before the next step, not here, so that a slider move or a paused frame never copies.
+        self._measured_kernels_due, self._measured_kernels_kept = True, False
         self.loss_history.append(self._step, (evaluation.train_loss, evaluation.test_loss,
                                               evaluation.train_accuracy, evaluation.test_accuracy))
         self.saturation_history.append(self._step, [layer.saturated_fraction for layer in stats.layers])
         test_logits.flags.writeable = False
         return Measurement(stats, evaluation, test_logits)
+
+    def _keep_measured_kernels(self) -> None:
+        kernels = self.network.flat_weights()
+        if self._measured_kernels is None or self._measured_kernels.shape != kernels.shape:
+            self._measured_kernels = np.empty_like(kernels)
+        np.copyto(self._measured_kernels, kernels)  # into the last copy's buffer: no new pages
+        self._measured_kernels_due, self._measured_kernels_kept = False, True
 
     def _build(self, settings: Settings) -> None:
         old = self.settings if hasattr(self, "network") else None
@@ -149,7 +162,7 @@ class Trainer:
         self._cursor = 0
         self._step = 0
         self._stats_step = 0
-        self._stats_weights = None
+        self._measured_kernels_due = self._measured_kernels_kept = False
         self.loss_history.clear()
         if old is None or old.depth != settings.depth:
             self.saturation_history = History(settings.depth + 1)
