@@ -28,7 +28,7 @@ from winit_gui.snapshot import Snapshot
 from winit_gui.training import Trainer
 
 
-DRAW_TURN = 0.008
+DRAW_TURN = 0.004
 """Seconds of drawing after which a frame hands the event loop a turn (input, timers) before
 drawing its next view: the GUI's lag stays near this while training runs."""
 DRAW_BREATHER = 0.002
@@ -126,7 +126,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lesson.alternativeRequested.connect(
             lambda name: self.controls.init_combo.setCurrentIndex(
                 self.controls.init_combo.findData(name, QtCore.Qt.UserRole)))
-        # Snapshots are drawn on a timer, a few views per turn of the event loop (DRAW_TURN): six
+        # Snapshots are drawn on a timer, about one view per turn of the event loop (DRAW_TURN): six
         # views drawn in one go kept input and timers waiting ~35 ms while training.
         self._next_draw = self._frame_start = 0.0
         self._frame: tuple[Snapshot, list] | None = None
