@@ -30,7 +30,7 @@ from winit_gui.training import Trainer
 
 DRAW_TURN = 0.004
 """Seconds of drawing after which a frame hands the event loop a turn (input, timers) before
-drawing its next view: the GUI's lag stays near this while training runs."""
+drawing its next view: while training runs, input waits at most about one view's drawing."""
 DRAW_BREATHER = 0.002
 """Seconds the event loop gets between the end of a frame and the start of the next."""
 
