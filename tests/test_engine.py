@@ -19,7 +19,7 @@ class Collector(list):
     def __call__(self, snapshot):
         self.append(snapshot)
         if self.engine is not None:
-            self.engine.send(engine.DRAWN)
+            self.engine.send(engine.READY)
 
 
 def make(settings=None):
@@ -60,13 +60,13 @@ def test_play_trains_until_paused_and_snapshots_are_throttled():
     assert len(got) < got[-1].step
 
 
-def test_while_playing_no_new_snapshot_until_the_last_one_was_drawn():
+def test_while_playing_no_new_snapshot_until_the_viewer_is_ready():
     eng = Engine(Settings(), got := Collector())
     eng.send(engine.PLAY)
     for _ in range(30):
         eng.run_once()
     assert len(got) == 1  # the answer to PLAY; nobody said it was drawn
-    eng.send(engine.DRAWN)
+    eng.send(engine.READY)
     for _ in range(30):
         eng.run_once()
     assert len(got) == 2 and got[-1].step > got[0].step

@@ -42,11 +42,11 @@ class Command:
     steps: int = 0
 
 
-PLAY, PAUSE, STEP, RESET, APPLY, SNAPSHOT, DRAWN, QUIT = (
-    "play", "pause", "step", "reset", "apply", "snapshot", "drawn", "quit")
-"""Commands. DRAWN is the viewer's "ready for the next frame": while training runs, the engine
-sends a new snapshot only after the previous one was drawn, so it never spends time on frames
-that a busy screen would drop."""
+PLAY, PAUSE, STEP, RESET, APPLY, SNAPSHOT, READY, QUIT = (
+    "play", "pause", "step", "reset", "apply", "snapshot", "ready", "quit")
+"""Commands. READY is the viewer's "send the next one": while training runs, the engine sends a
+new snapshot only after the viewer has taken the previous one, so it never spends time on frames
+that a busy screen would drop, and at most one snapshot waits for the viewer."""
 
 
 class Engine:
@@ -120,7 +120,7 @@ class Engine:
                 publish = True
             elif command.kind == SNAPSHOT:
                 publish = True
-            elif command.kind == DRAWN:
+            elif command.kind == READY:
                 self._viewer_ready = True
         return publish
 

@@ -57,9 +57,10 @@ class EngineBridge(QtCore.QObject):
     def reset(self) -> None:
         self._engine.send(engine.RESET)
 
-    def drawn(self) -> None:
-        """The last snapshot is on screen: the engine may send the next one while training."""
-        self._engine.send(engine.DRAWN)
+    def ready(self) -> None:
+        """The last snapshot is taken (being drawn, or drawn): the engine may send the next one
+        while training."""
+        self._engine.send(engine.READY)
 
     def _deliver(self, snapshot: Snapshot) -> None:
         with self._lock:

@@ -443,9 +443,9 @@ class ComparePanel(QtWidgets.QWidget):
         # thread, and PySide6 ran a slot connected later first, before the window had taken the
         # snapshot.)
         window.snapshotShown.connect(self._a_shown)
-        # B's snapshots are drawn the way the window draws A's: on a timer that leaves the GUI
-        # thread free for input at least a third of the time, and acknowledged with bridge.drawn()
-        # once painted (while training, the engine sends the next one only then).
+        # B's snapshots are drawn on a timer that leaves the GUI thread free for input at least a
+        # third of the time, and acknowledged with bridge_b.ready() once painted (while training,
+        # B's engine sends the next one only then).
         self._b_timer = QtCore.QTimer(self, singleShot=True, timeout=self._b_draw)
         self._b_next_draw = self._b_frame_start = 0.0
         QtWidgets.QApplication.instance().aboutToQuit.connect(self.shutdown)
@@ -722,7 +722,7 @@ class ComparePanel(QtWidgets.QWidget):
         if snap is None or not self.active:
             return
         if snap.settings != self.settings_b:
-            bridge.drawn()  # an older B, replaced since: not drawn, but the engine may send the next
+            bridge.ready()  # an older B, replaced since: not drawn, but the engine may send the next
             return
         self._b_frame_start = time.perf_counter()
         self.snapshot_b = snap
@@ -737,7 +737,7 @@ class ComparePanel(QtWidgets.QWidget):
         now = time.perf_counter()
         self._b_next_draw = max(self._b_frame_start + FRAME_INTERVAL, now + (now - self._b_frame_start) / 2)
         if self.bridge_b is not None:
-            self.bridge_b.drawn()
+            self.bridge_b.ready()
 
     def _show(self, side: str, snap: Snapshot) -> None:
         for view in self.views[side]:

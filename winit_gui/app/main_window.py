@@ -322,6 +322,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if snap is None:
             return
         self._frame_start = time.perf_counter()
+        # Ready for the next snapshot now, not when this one is drawn: the engine computes it
+        # while the views draw, and the next frame need not wait for it.
+        self.bridge.ready()
         self._frame = (snap, list(self.views))
         self._draw_next_view()
 
@@ -342,7 +345,6 @@ class MainWindow(QtWidgets.QMainWindow):
         # Input is served between the turns of a frame, so the next frame may follow at once
         # (after a display interval): the frame rate is then what drawing costs allow.
         self._next_draw = max(self._frame_start + FRAME_INTERVAL, time.perf_counter() + DRAW_BREATHER)
-        self.bridge.drawn()
         self._schedule_draw()  # a snapshot that arrived meanwhile
 
     def show_snapshot(self, snap: Snapshot) -> None:

@@ -184,8 +184,8 @@ class LossView(SnapshotView):
         if not values.size:
             return
         lo, hi = float(values.min()), float(values.max())
-        if self._markers and not self.log_loss:
-            # one point per run (step 0, where the slider moves it): an axis from 0, by 1-2-5 jumps
+        if len(losses) == 1 and not self.log_loss:
+            # one point (step 0, where the slider moves it): an axis from 0, by 1-2-5 jumps
             shown = (0.0, nice_ceiling(1.2 * hi, least=1e-3))
             if shown != self._y_range:
                 self._y_range = shown
