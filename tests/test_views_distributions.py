@@ -316,6 +316,7 @@ def test_saturation_heat_map_is_steps_by_layers(qtbot, monkeypatch):
     assert rect.left() == pytest.approx(0.0) and rect.right() >= 150
     assert view.heat_plot.getViewBox().state["autoRange"] == [False, False]
     assert view.heat_plot.viewRange()[0] == [0.0, 200.0]
+    assert view.heat_plot.getAxis("bottom")._tickLevels[0] == [(0.0, "0"), (100.0, "100"), (200.0, "200")]
     assert scene_items(view) == items
     assert relayouts == []
 
@@ -436,3 +437,10 @@ def test_a_narrow_tile_keeps_everything_inside(qtbot, cls):
         assert view.std_plot.sceneBoundingRect().top() >= view.plot.sceneBoundingRect().bottom() - 1
         view.resize(900, 500)
         qtbot.waitUntil(lambda: view.wide and not view.ridges.compact)
+
+
+def test_step_labels_stay_short():
+    from winit_gui.app.views.saturation import step_label
+
+    assert [step_label(v) for v in (0, 500, 5000, 10_000, 25_000, 2_500_000)] == \
+        ["0", "500", "5000", "10k", "25k", "2.5M"]

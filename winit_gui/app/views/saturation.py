@@ -30,6 +30,15 @@ CURVE_POINTS = 601
 SHADE_ALPHA = 0.22
 NARROW = 450
 """Below this width (pixels) the bottom plots drop their y-axis labels to leave room for the data."""
+def step_label(steps: float) -> str:
+    """A step count in at most four characters or so: 500, 5000, 50k, 5M."""
+    if steps >= 1e6:
+        return f"{steps / 1e6:g}M"
+    if steps >= 1e4:
+        return f"{steps / 1e3:g}k"
+    return f"{steps:g}"
+
+
 class SaturationView(SnapshotView):
     object_name = "saturationView"
     title = "Saturation"
@@ -216,6 +225,8 @@ class SaturationView(SnapshotView):
         if x_max != self._x_max:
             self._x_max = x_max
             self.heat_plot.setXRange(0.0, x_max, padding=0)
+            # three short labels: in a narrow tile pyqtgraph's own ("4000 6000 ...") ran together
+            self.heat_plot.getAxis("bottom").setTicks([[(v, step_label(v)) for v in (0.0, x_max / 2, x_max)], []])
 
     # ---- theme -------------------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
