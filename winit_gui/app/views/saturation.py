@@ -96,6 +96,7 @@ class SaturationView(SnapshotView):
         self.image = pg.ImageItem(axisOrder="col-major")
         self.heat_plot.addItem(self.image)
         self.heat_plot.invertY(True)  # layer 1 at the top, as in the activation and gradient views
+        self.heat_plot.getAxis("bottom").setStyle(hideOverlappingLabels=30)  # px: the end labels overhang
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.image)
         self.addItem(self.colorbar, row=1, col=2)
