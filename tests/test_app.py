@@ -204,3 +204,27 @@ def test_a_shown_snapshot_is_painted_in_every_view_once(open_window, qtbot):
     qtbot.wait(100)
     extra = {view.objectName(): view.paints - painted_at_shown[view.objectName()] for view in views}
     assert extra["networkView"] == 0 and extra["activationView"] == 0, extra
+
+
+def test_input_and_timers_run_between_the_views_of_a_frame(open_window, qtbot, monkeypatch):
+    # A frame draws about one view per turn of the event loop: a timer that falls due while the
+    # first view draws fires before the frame is over, not after all six views.
+    from winit_gui.app import main_window
+
+    monkeypatch.setattr(main_window, "DRAW_TURN", 0.0)
+    window = open_window()
+    events = []
+    first = window.views[0]
+    draw_first = first.show_snapshot
+
+    def drawing_first(snap):
+        QtCore.QTimer.singleShot(0, lambda: events.append("timer"))
+        draw_first(snap)
+
+    monkeypatch.setattr(first, "show_snapshot", drawing_first)
+    window.snapshotShown.connect(lambda snap: events.append("frame shown"))
+    slider = child(window, QtWidgets.QSlider, "gainSlider")
+    slider.setValue(slider.value() + 20)
+    gain = window.controls.settings.gain
+    wait_for(qtbot, window, lambda snap: snap.settings.gain == gain)
+    assert events[:2] == ["timer", "frame shown"]

@@ -338,7 +338,7 @@ class MainWindow(QtWidgets.QMainWindow):
             view.show_snapshot(snap)
             self._paint_now([view])
             if views and time.perf_counter() - turn_start >= DRAW_TURN:
-                QtCore.QTimer.singleShot(0, self._draw_next_view)  # input and timers run in between
+                QtCore.QTimer.singleShot(0, self, self._draw_next_view)  # input and timers run in between
                 return
         self._frame = None
         self._shown(snap)
