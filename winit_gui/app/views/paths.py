@@ -43,6 +43,7 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
     # ---- style -----------------------------------------------------------------------------------
     def setPen(self, *args, **kwargs) -> None:
         pen = pg.mkPen(*args, **kwargs) if args and args[0] is not None or kwargs else QtGui.QPen(QtCore.Qt.NoPen)
+        pen.setJoinStyle(QtCore.Qt.MiterJoin)  # square corners on steps (a bevel looks blobby on slides)
         self.opts["pen"] = None if pen.style() == QtCore.Qt.NoPen else pen
         super().setPen(pen)
 

@@ -57,6 +57,7 @@ class SaturationView(SnapshotView):
         layout.setRowStretchFactor(1, 2)
         layout.setColumnStretchFactor(0, 2)
         layout.setColumnStretchFactor(1, 3)
+        layout.setColumnSpacing(1, 14)  # room for the heat map's last step label, centred on its end
 
         # top: derivative, saturated tails, threshold, overlaid pre-activation histograms
         self.z = np.linspace(PREACT_EDGES[0], PREACT_EDGES[-1], CURVE_POINTS)
