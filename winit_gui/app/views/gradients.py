@@ -20,6 +20,7 @@ from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
 from winit_gui.app.views.histograms import (FittedTitle, Ridgeline, fixed_axes, fractions, fmt, layer_label,
                                             ordinal, sample_layers, shown_note)
+from winit_gui.app.views.paths import MarkedCurve
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import LOG_GRAD_EDGES
 
@@ -75,8 +76,9 @@ class GradientView(SnapshotView):
         self._fit_decades()
         self.std_plot.getViewBox().sigResized.connect(self._fit_decades)
         self.std_plot.getAxis("bottom").setStyle(hideOverlappingLabels=40)
-        self.backprop_line = self.std_plot.plot(symbol="o")
-        self.weight_line = self.std_plot.plot(symbol="s")
+        # (log axis: these hold log10 of the stds, as PlotDataItem would in the plot's log mode)
+        self.backprop_line = MarkedCurve(self.std_plot, "o")
+        self.weight_line = MarkedCurve(self.std_plot, "s")
         self.zero_marks = self.std_plot.plot(pen=None, symbol="x")
         # stds beyond the axis, drawn on its edge as triangles pointing the way they went (per-point
         # symbols on the lines would need a symbol list rebuilt every frame)
@@ -133,10 +135,8 @@ class GradientView(SnapshotView):
             positive = values > 0
             below, above = positive & (values < low), values > high
             # (an all-NaN line would make pyqtgraph warn: nanmin of an all-NaN slice)
-            if positive.any():
-                line.setData(x, np.where(positive, np.clip(values, low, high), np.nan))
-            else:
-                line.setData([], [])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                line.setData(x, np.where(positive, np.log10(np.clip(values, low, high)), np.nan))
             self._marks(down, x[below], low)
             self._marks(up, x[above], high)
         zero = ~(backprop > 0) | ~(weight > 0)
@@ -227,13 +227,9 @@ class GradientView(SnapshotView):
         w = theme.line_width
         a, b = theme.layer_color(0), theme.layer_color(2)
         self.backprop_line.setPen(pg.mkPen(a, width=w))
-        self.backprop_line.setSymbolBrush(a)
-        self.backprop_line.setSymbolPen(pg.mkPen(a))
-        self.backprop_line.setSymbolSize(4 + 2 * w)
+        self.backprop_line.set_symbol_style(a, a, 4 + 2 * w)
         self.weight_line.setPen(pg.mkPen(b, width=w, style=QtCore.Qt.DashLine))
-        self.weight_line.setSymbolBrush(b)
-        self.weight_line.setSymbolPen(pg.mkPen(b))
-        self.weight_line.setSymbolSize(4 + 2 * w)
+        self.weight_line.set_symbol_style(b, b, 4 + 2 * w)
         for (down, up), color in zip(self.off_scale, (a, b)):
             for item in (down, up):
                 item.setSymbolBrush(color)

@@ -106,3 +106,31 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         x, y = self._points()
         x, y = np.concatenate([[x[0]], x, [x[-1]]]), np.concatenate([[level], y, [level]])
         self.fill.setPath(pg.arrayToQPath(x, y, "all"))
+
+
+class MarkedCurve:
+    """A PathCurve with a symbol on each finite point: PlotDataItem's line-and-markers, without
+    its per-frame Python bookkeeping. Gaps (NaN) break the line and carry no marker."""
+
+    def __init__(self, plot: pg.PlotItem, symbol: str):
+        self.line = PathCurve(connect="finite")
+        self.marks = pg.ScatterPlotItem(symbol=symbol, pxMode=True)
+        for item in (self.line, self.marks):
+            plot.addItem(item)
+
+    def setData(self, x: np.ndarray, y: np.ndarray) -> None:
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        self.line.setData(x, y)
+        finite = np.isfinite(y)
+        self.marks.setData(x[finite], y[finite])
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.line.getData()
+
+    def setPen(self, *args, **kwargs) -> None:
+        self.line.setPen(*args, **kwargs)
+
+    def set_symbol_style(self, brush, pen, size: float) -> None:
+        self.marks.setBrush(pg.mkBrush(brush))
+        self.marks.setPen(pg.mkPen(pen))
+        self.marks.setSize(size)
