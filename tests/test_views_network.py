@@ -380,7 +380,7 @@ def test_loss_curves_are_the_history(qtbot, theme):
     for curve, column in ((view.train_loss, 1), (view.test_loss, 2), (view.train_acc, 3), (view.test_acc, 4)):
         x, y = curve.getData()
         assert np.array_equal(x, h[:, 0]) and np.allclose(y, h[:, column])
-        assert curve.opts["symbol"] is None
+        assert not curve.marks.isVisible()
     names = [label.text for _, label in view.legend.items]
     assert names == ["train", "test", "chance"]
     assert f"step {int(h[-1, 0])}" in view.title_fit.text
@@ -395,11 +395,11 @@ def test_one_point_shows_markers(qtbot, theme):
     assert len(s.loss_history) == 1
     view = make(qtbot, LossView, theme)
     view.show_snapshot(s)
-    assert view.train_loss.opts["symbol"] == "o"
+    assert view.train_loss.marks.isVisible()
     lo, hi = view.loss_plot.viewRange()[1]
     assert lo < s.loss_history[0, 1] < hi and hi - lo > 1e-3  # a visible range around the point
     view.show_snapshot(history_snaps(CIRCLE, 3)[-1])
-    assert view.train_loss.opts["symbol"] is None
+    assert not view.train_loss.marks.isVisible()
 
 
 def test_log_loss(qtbot, theme):
@@ -452,8 +452,8 @@ def test_loss_theme_switch(qtbot):
     view = make(qtbot, LossView, dark)
     view.show_snapshot(history_snaps(CIRCLE, 3)[-1])
     view.set_theme(light)
-    assert view.train_loss.opts["pen"].color().name() == QtGui.QColor(light.train).name()
-    assert view.train_loss.opts["pen"].widthF() == light.line_width
+    assert view.train_loss.line.opts["pen"].color().name() == QtGui.QColor(light.train).name()
+    assert view.train_loss.line.opts["pen"].widthF() == light.line_width
     for _, label in view.legend.items:
         assert label.opts["color"] == light.foreground
 

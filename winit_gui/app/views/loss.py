@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtGui
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
 from winit_gui.app.views.histograms import nice_ceiling
+from winit_gui.app.views.paths import MarkedCurve
 from winit_gui.app.views.network import FittedLabel
 from winit_gui.snapshot import Snapshot
 
@@ -51,10 +52,13 @@ class LossView(SnapshotView):
         self.loss_plot.getViewBox().sigResized.connect(self._loss_resized)
         self.acc_plot.getViewBox().sigResized.connect(self._fit_axis_labels)
         self.legend = self.loss_plot.addLegend(offset=(-8, 8), verSpacing=-4)
-        self.train_loss = self.loss_plot.plot(name="train", connect="finite")
-        self.test_loss = self.loss_plot.plot(name="test", connect="finite")
-        self.train_acc = self.acc_plot.plot(connect="finite")
-        self.test_acc = self.acc_plot.plot(connect="finite")
+        # (on the log axis the loss curves hold log10 of the loss, as PlotDataItem would)
+        self.train_loss = MarkedCurve(self.loss_plot, "o")
+        self.test_loss = MarkedCurve(self.loss_plot, "o")
+        self.train_acc = MarkedCurve(self.acc_plot, "o")
+        self.test_acc = MarkedCurve(self.acc_plot, "o")
+        self.legend.addItem(self.train_loss.line, "train")
+        self.legend.addItem(self.test_loss.line, "test")
         self.chance_loss = pg.InfiniteLine(pos=CHANCE_LOSS, angle=0, movable=False)
         # The dashed chance lines are named in the legend (a label on the line itself collides
         # with the curves or the legend wherever it is put). The sample item is never plotted.
@@ -102,14 +106,11 @@ class LossView(SnapshotView):
             "train": pg.mkPen(theme.train, width=width),
             "test": pg.mkPen(theme.test, width=width),
         }
-        self.train_loss.setPen(self._curve_pens["train"])
-        self.test_loss.setPen(self._curve_pens["test"])
-        self.train_acc.setPen(self._curve_pens["train"])
-        self.test_acc.setPen(self._curve_pens["test"])
-        for curve, colour in ((self.train_loss, theme.train), (self.test_loss, theme.test),
-                              (self.train_acc, theme.train), (self.test_acc, theme.test)):
-            curve.setSymbolBrush(pg.mkBrush(colour))
-            curve.setSymbolPen(pg.mkPen(colour))
+        for curve, kind in ((self.train_loss, "train"), (self.test_loss, "test"),
+                            (self.train_acc, "train"), (self.test_acc, "test")):
+            pen = self._curve_pens[kind]
+            curve.setPen(pen)
+            curve.set_symbol_style(pen.color(), pen.color(), max(8, 3 * width))
         chance = pg.mkPen(theme.muted, width=1.5, style=QtCore.Qt.PenStyle.DashLine)
         self.chance_loss.setPen(chance)
         self.chance_acc.setPen(chance)
@@ -142,13 +143,16 @@ class LossView(SnapshotView):
             data = np.where(np.isfinite(h), h, np.nan)
         step = data[:, 0]
         markers = len(step) == 1
-        if markers != self._markers:
+        if markers != self._markers:  # a single point is a marker; a run is a line
             self._markers = markers
             for curve in (self.train_loss, self.test_loss, self.train_acc, self.test_acc):
-                curve.setSymbol("o" if markers else None)
-                curve.setSymbolSize(max(8, 3 * self.theme.line_width))
-        self.train_loss.setData(step, data[:, 1])
-        self.test_loss.setData(step, data[:, 2])
+                curve.marks.setVisible(markers)
+        losses = data[:, 1:3]
+        if self.log_loss:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                losses = np.log10(np.where(losses > 0, losses, np.nan))
+        self.train_loss.setData(step, losses[:, 0])
+        self.test_loss.setData(step, losses[:, 1])
         self.train_acc.setData(step, data[:, 3])
         self.test_acc.setData(step, data[:, 4])
         if len(step):
