@@ -305,3 +305,25 @@ def test_both_loss_views_share_one_axis(open_window, qtbot):
     assert len(ranges) == 2 and ranges[0] == pytest.approx(ranges[1])
     losses = np.concatenate([a.loss_history[:, 1:3], b.loss_history[:, 1:3]])
     assert ranges[0][0] <= losses.min() and losses.max() <= ranges[0][1]
+
+
+def test_the_covered_views_catch_up_when_compare_mode_ends_or_one_is_exported(open_window, qtbot):
+    # While compare mode covers the window's six views they are not drawn (they would only cost
+    # frames); an export, or leaving compare mode, draws them with the newest snapshot first.
+    from winit_gui.app import export
+
+    window, panel = open_window("kaiming-vs-he")
+    both(qtbot, panel)
+    network = window.network_view
+    window.bridge.step(20)
+    panel.step(20)
+    both(qtbot, panel, lambda a, b: a.step == 20 and b.step == 20)
+    assert network.snapshot.step < 20  # covered: not drawn
+    assert export.find_view(window, "network") is network and network.snapshot.step == 20
+    window.bridge.step(5)
+    panel.step(5)
+    both(qtbot, panel, lambda a, b: a.step == 25 and b.step == 25)
+    assert window.activation_view.snapshot.step < 25
+    panel.set_active(False)
+    assert all(view.snapshot is window.snapshot for view in window.views)
+    assert window.snapshot.step == 25

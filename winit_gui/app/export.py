@@ -44,6 +44,7 @@ def find_view(window: QtWidgets.QWidget, name: str):
     """The view of ``window`` called ``name`` (a command-line name such as ``"activations"``)."""
     if name not in OBJECT_NAMES:
         raise ValueError(f"unknown view {name!r}; valid: {', '.join(VIEW_NAMES)}")
+    window.refresh_views()  # (compare mode keeps the window's own views from drawing)
     for view in window.views:
         if view.objectName() == OBJECT_NAMES[name]:
             return view

@@ -131,6 +131,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._next_draw = self._frame_start = 0.0
         self._frame: tuple[Snapshot, list] | None = None
         """The snapshot being drawn and the views still to draw it in."""
+        self._views_stale = False
+        """The six views were skipped while compare mode covered them (refresh_views catches up)."""
         self._draw_timer = QtCore.QTimer(self, singleShot=True, timeout=self._show_newest)
         self.bridge.snapshotReady.connect(self._schedule_draw)
         app = QtWidgets.QApplication.instance()
@@ -214,6 +216,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # page 0: the six views; compare mode adds its paired views as another page
         self.views_stack = QtWidgets.QStackedWidget(objectName="viewsStack")
         self.views_stack.addWidget(views)
+        self.views_stack.currentChanged.connect(lambda index: index == 0 and self.refresh_views())
 
         side = QtWidgets.QWidget()
         side_layout = QtWidgets.QVBoxLayout(side)
@@ -325,7 +328,10 @@ class MainWindow(QtWidgets.QMainWindow):
         # Ready for the next snapshot now, not when this one is drawn: the engine computes it
         # while the views draw, and the next frame need not wait for it.
         self.bridge.ready()
-        self._frame = (snap, list(self.views))
+        # Compare mode covers the six views with its own: they are not drawn meanwhile.
+        covered = self.views_stack.currentIndex() != 0
+        self._views_stale = covered
+        self._frame = (snap, [] if covered else list(self.views))
         self._draw_next_view()
 
     def _draw_next_view(self) -> None:
@@ -347,8 +353,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self._next_draw = max(self._frame_start + FRAME_INTERVAL, time.perf_counter() + DRAW_BREATHER)
         self._schedule_draw()  # a snapshot that arrived meanwhile
 
+    def refresh_views(self) -> None:
+        """Draw the current snapshot in the six views if compare mode kept them from it."""
+        if self._views_stale and self.snapshot is not None:
+            self._views_stale = False
+            for view in self.views:
+                view.show_snapshot(self.snapshot)
+
     def show_snapshot(self, snap: Snapshot) -> None:
         """Draw ``snap`` in every view, now."""
+        self._views_stale = False
         for view in self.views:
             view.show_snapshot(snap)
         self._paint_now(self.views)
