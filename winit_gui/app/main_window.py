@@ -167,6 +167,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.preset_combo.addItem("(your experiment)", "")
         for name in presets.names():
             self.preset_combo.addItem(f"{name}: {presets.load(name).title}", name)
+        # As wide as about 30 characters, its list as wide as the longest title: at full length
+        # the combo pushed the display options into the toolbar's overflow menu at 1280 x 720.
+        self.preset_combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.preset_combo.setMinimumContentsLength(30)
+        self.preset_combo.view().setMinimumWidth(self.preset_combo.view().sizeHintForColumn(0) + 24)
         for widget in (self.play_button, self.step_button, self.reset_button):
             # Toolbar buttons take no keyboard focus: Space must reach the play shortcut, not
             # click whichever button was focused last.
