@@ -286,20 +286,19 @@ class MLP:
         return dZs, derivs
 
     def _batch_buffers(self, n: int) -> _Buffers:
-        buf = self._buffers.get(n)
-        if buf is None:
-            if len(self._buffers) >= _MAX_BUFFER_SETS:
-                self._buffers.clear()
-            buf = self._buffers[n] = _Buffers(self.sizes, n)
-        return buf
+        return self._cached(self._buffers, _Buffers, n)
 
     def _recording(self, n: int) -> _Recording:
-        recording = self._recordings.get(n)
-        if recording is None:
-            if len(self._recordings) >= _MAX_BUFFER_SETS:
-                self._recordings.clear()
-            recording = self._recordings[n] = _Recording(self.sizes, n)
-        return recording
+        return self._cached(self._recordings, _Recording, n)
+
+    def _cached(self, cache: dict, make, n: int):
+        """``cache``'s buffers for batch size ``n``, made on first use (at most _MAX_BUFFER_SETS kept)."""
+        entry = cache.get(n)
+        if entry is None:
+            if len(cache) >= _MAX_BUFFER_SETS:
+                cache.clear()
+            entry = cache[n] = make(self.sizes, n)
+        return entry
 
     def loss(self, fwd_or_output: Forward | ndarray, y: ndarray) -> float:
         """The mean loss over samples (see the module docstring for the three heads).
