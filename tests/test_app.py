@@ -228,3 +228,17 @@ def test_input_and_timers_run_between_the_views_of_a_frame(open_window, qtbot, m
     gain = window.controls.settings.gain
     wait_for(qtbot, window, lambda snap: snap.settings.gain == gain)
     assert events[:2] == ["timer", "frame shown"]
+
+
+def test_the_view_menu_mirrors_the_toolbar_switches(open_window, qtbot):
+    window = open_window()
+    menu = child(window, QtWidgets.QMenu, "viewMenu")
+    actions = {action.text(): action for action in menu.actions()}
+    log_loss = child(window, QtWidgets.QCheckBox, "logLossCheck")
+    actions["Log loss"].trigger()
+    assert log_loss.isChecked() and window.loss_view.log_loss
+    log_loss.setChecked(False)
+    assert not actions["Log loss"].isChecked()
+    actions["Light theme"].trigger()
+    assert window.theme.name == "light" and child(window, QtWidgets.QPushButton, "themeButton").isChecked()
+    assert actions["Pre-activations"].isChecked() == child(window, QtWidgets.QCheckBox, "preactivationCheck").isChecked()

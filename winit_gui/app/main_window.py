@@ -145,6 +145,7 @@ class MainWindow(QtWidgets.QMainWindow):
         install_file_menu(self)
         install_export_actions(self)
         self.record_controls = install_record_actions(self)
+        self._build_view_menu()
         if start_engine:
             self.bridge.start()
             # The first picture is made here, once, while the engine process starts up (about
@@ -208,6 +209,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.preactivation_box.toggled.connect(lambda pre: self.activation_view.set_mode("pre" if pre else "post"))
         self.log_counts_box.toggled.connect(self.activation_view.set_log_counts)
         self.log_loss_box.toggled.connect(self.loss_view.set_log_loss)
+
+    def _build_view_menu(self) -> None:
+        """The toolbar's display switches again as menu items: on a 1280 x 720 projector with
+        large text they sit behind the toolbar's overflow button."""
+        menu = self.menuBar().addMenu("&View")
+        menu.setObjectName("viewMenu")
+        for box in (self.theme_button, self.preactivation_box, self.log_counts_box, self.log_loss_box):
+            action = menu.addAction(box.text())
+            action.setCheckable(True)
+            action.setChecked(box.isChecked())
+            action.setToolTip(box.toolTip())
+            action.toggled.connect(box.setChecked)
+            box.toggled.connect(action.setChecked)  # (setChecked to the same state emits nothing)
 
     def _build_layout(self) -> None:
         grid = QtWidgets.QGridLayout()
