@@ -1,4 +1,4 @@
-"""A text label pinned to a point of a plot, at a fixed pixel size: the ridgelines' notes.
+"""A text label pinned to a point of a plot, at a fixed pixel size: ridgeline notes, network labels.
 
 Why not pyqtgraph's TextItem: it wraps a QGraphicsTextItem, a rich-text document that lays
 itself out again on every new text (~0.1 ms) and repositions itself in Python whenever the view
