@@ -75,18 +75,22 @@ def test_the_exported_background_is_the_theme_background(films, tmp_path, theme,
         gray(whole, whole.width() - 3, whole.height() // 2) < 40
 
 
-def _line_plot():
+@pytest.fixture
+def line_plot(qapp):
+    """A plot with a 3-px red line and a pure green legend box (top left), and that line."""
     widget = pg.GraphicsLayoutWidget()
     widget.setBackground("#ffffff")
+    widget.theme = SimpleNamespace(background="#ffffff")
     plot = widget.addPlot()
     curve = plot.plot([0, 1], [0.5, 0.5], pen=pg.mkPen("#ff0000", width=3))
     plot.setYRange(0, 1)
-    legend = plot.addLegend(offset=(5, 5), brush=pg.mkBrush("#00ff00"))  # a pure green box, top left
+    legend = plot.addLegend(offset=(5, 5), brush=pg.mkBrush("#00ff00"))
     legend.addItem(pg.PlotDataItem(pen=None), "")
     widget.resize(400, 300)
     widget.show()
     QtWidgets.QApplication.processEvents()
-    return widget, curve
+    yield widget, curve
+    widget.close()
 
 
 def _ink(image: QtGui.QImage) -> float:
@@ -95,21 +99,17 @@ def _ink(image: QtGui.QImage) -> float:
     return sum((255 - QtGui.QColor(image.pixel(x, y)).green()) / 255 for y in range(image.height()))
 
 
-def test_lines_are_as_thick_relative_to_the_picture_at_every_scale(qapp):
+def test_lines_are_as_thick_relative_to_the_picture_at_every_scale(line_plot):
     # pyqtgraph's pens are cosmetic (device pixels): without slide_pens a 2x export would draw
     # the same 3-pixel line in a picture twice as large.
-    widget, curve = _line_plot()
-    widget.theme = SimpleNamespace(background="#ffffff")
-    try:
-        one = _ink(export.render_view(widget, 1))
-        two = _ink(export.render_view(widget, 2))
-        assert one == pytest.approx(3, abs=0.5)
-        assert two == pytest.approx(2 * one, rel=0.15), (one, two)
-        # The pens are the view's again afterwards.
-        assert curve.curve.opts["pen"].widthF() == 3
-        assert curve.opts["pen"].widthF() == 3
-    finally:
-        widget.close()
+    widget, curve = line_plot
+    one = _ink(export.render_view(widget, 1))
+    two = _ink(export.render_view(widget, 2))
+    assert one == pytest.approx(3, abs=0.5)
+    assert two == pytest.approx(2 * one, rel=0.15), (one, two)
+    # The pens are the view's again afterwards.
+    assert curve.curve.opts["pen"].widthF() == 3
+    assert curve.opts["pen"].widthF() == 3
 
 
 def _green(image: QtGui.QImage) -> int:
@@ -117,18 +117,14 @@ def _green(image: QtGui.QImage) -> int:
                if QtGui.QColor(image.pixel(x, y)).getRgb()[:3] == (0, 255, 0))
 
 
-def test_a_legend_grows_with_the_picture(qapp):
+def test_a_legend_grows_with_the_picture(line_plot):
     # LegendItem ignores transformations: scaled with the painter (as ImageExporter does) it kept
     # its on-screen size in a 2x picture.
-    widget, _ = _line_plot()
-    widget.theme = SimpleNamespace(background="#ffffff")
-    try:
-        one = _green(export.render_view(widget, 1))
-        two = _green(export.render_view(widget, 2))
-        assert one > 20
-        assert two == pytest.approx(4 * one, rel=0.2), (one, two)
-    finally:
-        widget.close()
+    widget, _ = line_plot
+    one = _green(export.render_view(widget, 1))
+    two = _green(export.render_view(widget, 2))
+    assert one > 20
+    assert two == pytest.approx(4 * one, rel=0.2), (one, two)
 
 
 def test_an_export_leaves_the_view_as_it_was(films, tmp_path):
