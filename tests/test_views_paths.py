@@ -71,3 +71,25 @@ def test_slide_export_widens_and_restores_the_pen(qapp):
     with slide_pens([scene], 2.0):
         assert curve.pen().widthF() == 4
     assert curve.pen().widthF() == 2
+
+
+@pytest.mark.parametrize("antialias", [True, False])
+def test_a_smooth_curve_antialiases_as_told_whatever_its_view_does(qtbot, antialias):
+    from PySide6 import QtGui, QtWidgets
+
+    from winit_gui.app.views.paths import SmoothPathCurve
+
+    view = QtWidgets.QGraphicsView()
+    view.setScene(QtWidgets.QGraphicsScene(0, 0, 60, 60, view))
+    view.setRenderHint(QtGui.QPainter.Antialiasing, not antialias)
+    curve = SmoothPathCurve(pen={"color": "#000000", "width": 2}, connect="pairs", antialias=antialias)
+    curve.setData(np.array([5.0, 55.0]), np.array([5.0, 40.0]))  # a slanted line
+    view.scene().addItem(curve)
+    image = QtGui.QImage(60, 60, QtGui.QImage.Format_RGB32)
+    image.fill(QtGui.QColor("#ffffff"))
+    painter = QtGui.QPainter(image)
+    painter.setRenderHint(QtGui.QPainter.Antialiasing, not antialias)
+    view.scene().render(painter)
+    painter.end()
+    greys = {QtGui.QColor(image.pixel(x, y)).red() for x in range(60) for y in range(60)} - {0, 255}
+    assert bool(greys) == antialias  # antialiased edges blend: shades between black and white

@@ -3,8 +3,8 @@
 Drawing stays cheap however deep the network is:
 
 - Edges are grouped by sign and by a width bucket of |w| (on a fixed scale, EDGE_THRESHOLDS) into
-  nine ``PathCurve`` items drawn with ``connect='pairs'`` (GraphItem would draw them edge by edge
-  in Python), each one Qt path.
+  nine ``SmoothPathCurve`` items drawn with ``connect='pairs'`` (GraphItem would draw them edge
+  by edge in Python), each one Qt path.
 - The diagram's ViewBox works in pixels (its range is its own size, so its transform is a pure
   translation). Qt's raster engine strokes wide antialiased cosmetic pens under a scaling
   transform some 50x slower than the same lines in device pixels (measured: 136 edges of width 2
@@ -37,7 +37,7 @@ from PySide6 import QtCore, QtGui
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView
 from winit_gui.app.views.labels import Label
-from winit_gui.app.views.paths import PathCurve
+from winit_gui.app.views.paths import SmoothPathCurve
 from winit_gui.snapshot import Diagram, Snapshot
 
 SIGNS = ("positive", "negative")
@@ -210,9 +210,9 @@ class NetworkView(SnapshotView):
             vb.invertY(True)  # pixel coordinates: y grows downwards
         self.band.setXLink(self.vb)
 
-        self.zero_item = PathCurve(connect="pairs")
-        self.edge_items: dict[tuple[str, int], PathCurve] = {
-            (sign, bucket): PathCurve(connect="pairs") for sign in SIGNS for bucket in range(WIDTH_BUCKETS)}
+        self.zero_item = SmoothPathCurve(connect="pairs")
+        self.edge_items: dict[tuple[str, int], SmoothPathCurve] = {
+            (sign, bucket): SmoothPathCurve(connect="pairs") for sign in SIGNS for bucket in range(WIDTH_BUCKETS)}
         self._bucket_items = [self.zero_item] + [self.edge_items[(s, k)] for s in SIGNS for k in range(WIDTH_BUCKETS)]
         for (sign, bucket), item in self.edge_items.items():
             item.setZValue(1 + 2 * bucket + SIGNS.index(sign))  # thick over thin, whatever the sign
@@ -223,8 +223,7 @@ class NetworkView(SnapshotView):
         self.vb.addItem(self.nodes)
         self.more_dots = pg.ScatterPlotItem(pxMode=True, size=4)
         self.vb.addItem(self.more_dots)
-        self.hover_edge = PathCurve(connect="pairs")
-        self.hover_edge.antialias = True
+        self.hover_edge = SmoothPathCurve(connect="pairs")
         self.hover_edge.setZValue(150)
         self.hover_node = pg.ScatterPlotItem(pxMode=True)
         self.hover_node.setZValue(160)

@@ -36,8 +36,6 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         self.opts: dict = {"pen": None, "brush": None, "fillLevel": fill_level, "stepMode": step_mode,
                            "connect": connect}
         self.xData = self.yData = np.zeros(0)
-        self.antialias: bool | None = None
-        """Antialias this curve's line whatever the view does (None: as the view does)."""
         self.setPen(pen)
         self.setBrush(brush)
 
@@ -58,15 +56,6 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         if level != self.opts["fillLevel"]:
             self.opts["fillLevel"] = level
             self._update_fill()
-
-    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
-        if self.antialias is None:
-            super().paint(painter, option, widget)
-            return
-        painter.save()
-        painter.setRenderHint(QtGui.QPainter.Antialiasing, self.antialias)
-        super().paint(painter, option, widget)
-        painter.restore()
 
     # ---- data ------------------------------------------------------------------------------------
     def setData(self, x: np.ndarray, y: np.ndarray, connect: str | np.ndarray | None = None) -> None:
@@ -107,6 +96,24 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         x, y = self._points()
         x, y = np.concatenate([[x[0]], x, [x[-1]]]), np.concatenate([[level], y, [level]])
         self.fill.setPath(pg.arrayToQPath(x, y, "all"))
+
+
+class SmoothPathCurve(PathCurve):
+    """A PathCurve that antialiases its line or not (``antialias``), whatever its view does.
+
+    A subclass, not an option of PathCurve: the Python ``paint`` this needs would otherwise run
+    for every curve of every frame, where plain PathCurves paint in C++ alone.
+    """
+
+    def __init__(self, *args, antialias: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.antialias = antialias
+
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        painter.save()
+        painter.setRenderHint(QtGui.QPainter.Antialiasing, self.antialias)
+        super().paint(painter, option, widget)
+        painter.restore()
 
 
 class MarkedCurve:
