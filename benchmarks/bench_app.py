@@ -125,7 +125,7 @@ def frame_costs(app, settings: Settings, frames: int = 40) -> dict[str, tuple[fl
             start = time.thread_time()
             view.show_snapshot(snaps[i % len(snaps)])
             rendered = time.thread_time()
-            window._paint_now([view])
+            window.paint_now([view])
             costs[view.objectName()][0].append(rendered - start)
             costs[view.objectName()][1].append(time.thread_time() - rendered)
     window.close()

@@ -361,7 +361,7 @@ class MainWindow(QtWidgets.QMainWindow):
         while views:
             view = views.pop(0)
             view.show_snapshot(snap)
-            self._paint_now([view])
+            self.paint_now([view])
             if views and time.perf_counter() - turn_start >= DRAW_TURN:
                 QtCore.QTimer.singleShot(0, self, self._draw_next_view)  # input and timers run in between
                 return
@@ -384,10 +384,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._views_stale = False
         for view in self.views:
             view.show_snapshot(snap)
-        self._paint_now(self.views)
+        self.paint_now(self.views)
         self._shown(snap)
 
-    def _paint_now(self, views) -> None:
+    def paint_now(self, views) -> None:
         """Paint ``views`` now, not at Qt's next idle moment: the frame's cost is then known when
         the next one is scheduled, and snapshotShown means "on screen". (Compare mode's page
         draws after snapshotShown, so Qt paints it as usual.)"""
