@@ -131,8 +131,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self._next_draw = self._frame_start = 0.0
         self._frame: tuple[Snapshot, list] | None = None
         """The snapshot being drawn and the views still to draw it in."""
-        self._views_stale = False
-        """The six views were skipped while compare mode covered them (refresh_views catches up)."""
         self._draw_timer = QtCore.QTimer(self, singleShot=True, timeout=self._show_newest)
         self.bridge.snapshotReady.connect(self._schedule_draw)
         app = QtWidgets.QApplication.instance()
@@ -349,7 +347,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bridge.ready()
         # Compare mode covers the six views with its own: they are not drawn meanwhile.
         covered = self.views_stack.currentIndex() != 0
-        self._views_stale = covered
         self._frame = (snap, [] if covered else list(self.views))
         self._draw_next_view()
 
@@ -374,14 +371,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def refresh_views(self) -> None:
         """Draw the current snapshot in the six views if compare mode kept them from it."""
-        if self._views_stale and self.snapshot is not None:
-            self._views_stale = False
-            for view in self.views:
+        if self._frame is not None:
+            return  # a frame is being drawn: its views are newer than self.snapshot, not older
+        for view in self.views:
+            if self.snapshot is not None and view.snapshot is not self.snapshot:
                 view.show_snapshot(self.snapshot)
 
     def show_snapshot(self, snap: Snapshot) -> None:
         """Draw ``snap`` in every view, now."""
-        self._views_stale = False
         for view in self.views:
             view.show_snapshot(snap)
         self.paint_now(self.views)
