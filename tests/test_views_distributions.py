@@ -179,6 +179,32 @@ def test_collapsed_layers_are_a_labelled_spike_at_zero(qtbot):
     assert shown == ["100%"]
 
 
+
+def test_a_compact_note_makes_room_for_a_label_at_the_right_end(qtbot):
+    """In a narrow tile the notes sit over the ridges' right ends, where a saturated layer's
+    clipped end bin is labelled: the note moves left of such a label, never lies under one."""
+    s = snap(TOO_LARGE)
+    view = make(qtbot, ActivationView, themes.load("dark"), size=(320, 500))
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_mode("post")
+    view.render(s)
+    qtbot.wait(10)
+    assert view.ridges.compact
+    checked = 0
+
+    def on_screen(label):  # (labels ignore the plot's scaling: their scene rect means nothing)
+        return label.deviceTransform(view.viewportTransform()).mapRect(label.boundingRect())
+
+    for slot in visible_slots(view):
+        note_rect = on_screen(view.ridges.notes[slot])
+        for m in view.ridges.peaks[slot]:
+            if m.isVisible():
+                checked += 1
+                assert not note_rect.intersects(on_screen(m)), (slot, note(view, slot), m.toPlainText())
+    assert checked >= 2
+
+
 def count_calls(monkeypatch, obj, name: str) -> list:
     calls = []
     original = getattr(obj, name)

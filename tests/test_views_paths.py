@@ -1,11 +1,12 @@
 """PathCurve: the light curve item the views draw their histograms and curves with."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore
 
 from winit_gui.app.export import slide_pens
-from winit_gui.app.views.paths import PathCurve
+from winit_gui.app.views.paths import MarkedCurve, PathCurve
 
 
 def points(path):
@@ -93,3 +94,28 @@ def test_a_smooth_curve_antialiases_as_told_whatever_its_view_does(qtbot, antial
     painter.end()
     greys = {QtGui.QColor(image.pixel(x, y)).red() for x in range(60) for y in range(60)} - {0, 255}
     assert bool(greys) == antialias  # antialiased edges blend: shades between black and white
+
+
+def marked_points(curve):
+    return np.column_stack(curve.marks.getData())
+
+
+def test_markers_sit_on_the_finite_points_and_an_empty_set_is_not_painted(qapp):
+    plot = pg.PlotItem()  # owns the curve's items
+    curve = MarkedCurve(plot, "o")
+    curve.setData(np.array([1.0, 2.0, 3.0]), np.array([0.5, np.nan, 2.0]))
+    np.testing.assert_array_equal(marked_points(curve), [[1, 0.5], [3, 2]])
+    assert curve.marks.isVisible()
+    curve.setData(np.array([1.0]), np.array([np.inf]))
+    assert len(curve.marks.data) == 0 and not curve.marks.isVisible()
+
+
+def test_lone_only_marks_a_single_point_but_not_a_run(qapp):
+    plot = pg.PlotItem()
+    curve = MarkedCurve(plot, "o", lone_only=True)
+    curve.setData(np.array([0.0]), np.array([0.7]))
+    np.testing.assert_array_equal(marked_points(curve), [[0, 0.7]])
+    assert curve.marks.isVisible()
+    curve.setData(np.array([0.0, 10.0]), np.array([0.7, 0.6]))
+    assert len(curve.marks.data) == 0 and not curve.marks.isVisible()
+    np.testing.assert_array_equal(np.column_stack(curve.getData()), [[0, 0.7], [10, 0.6]])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6 import QtGui
+from PySide6 import QtGui, QtWidgets
 
 from winit_gui.app.theme import Theme
 from winit_gui.snapshot import Snapshot
@@ -31,6 +31,15 @@ class SnapshotView(pg.GraphicsLayoutWidget):
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         self.paints += 1
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # Axes change far less often than the data: drawn once into a pixmap, each frame blits
+        # it instead of replaying the ticks' text (about 5 % of a frame's instructions). An
+        # axis's update() (new range, ticks or style) redraws the pixmap.
+        for item in self.scene().items():
+            if isinstance(item, pg.AxisItem):
+                item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
@@ -80,8 +80,11 @@ class BoundaryView(SnapshotView):
         self.train_points = pg.ScatterPlotItem(pxMode=True)
         self.test_points = pg.ScatterPlotItem(pxMode=True)
         self.image.setZValue(-10)
-        self.train_points.setZValue(10)
-        self.test_points.setZValue(5)
+        for z, points in ((10, self.train_points), (5, self.test_points)):
+            points.setZValue(z)
+            # The points stay put while the heat map under them changes every frame: a pixmap
+            # of them is blitted instead of running pyqtgraph's paint (~0.4 ms each).
+            points.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.class_curves = (PathCurve(step_mode="center", fill_level=0.0),
                              PathCurve(step_mode="center", fill_level=0.0))
         self.threshold = pg.InfiniteLine(pos=0.5, angle=90, movable=False)

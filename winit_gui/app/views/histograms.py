@@ -240,6 +240,8 @@ class Ridgeline:
         self.notes: list[Label] = []
         self.texts: list[tuple[str, str]] = [("", "")] * MAX_RIDGES
         """(note, short note) of every ridge; the notes show one or the other by the plot's width."""
+        self._peak_spans: list[list[tuple[float, float, float, float]]] = [[] for _ in range(MAX_RIDGES)]
+        """Per ridge, where its peak labels lie: (left x, pixels left of it, right x, pixels right of it)."""
         self.peaks: list[list[Label]] = []
         for slot in range(MAX_RIDGES):
             curve = PathCurve(step_mode="center", fill_level=0.0)
@@ -303,6 +305,16 @@ class Ridgeline:
     def _place_note(self, slot: int) -> None:
         span = self.hi - self.lo
         x = self.hi + 0.02 * span if not self.compact else self.hi + 0.01 * span
+        if self.compact and self._peak_spans[slot]:
+            # A compact note sits over the ridge's right end, in the row of its peak labels: it
+            # ends left of any label that would lie under it.
+            x0, x1 = self.vb.viewRange()[0]
+            per_px = (x1 - x0) / max(self.vb.width(), 1.0)
+            note_left = x - self.notes[slot].boundingRect().width() * per_px
+            lefts = [left - left_px * per_px for left, left_px, right, right_px in self._peak_spans[slot]
+                     if right + right_px * per_px > note_left]
+            if lefts:
+                x = min(x, min(lefts) - 6 * per_px)
         self.notes[slot].setPos(x, self.baseline(slot) + 0.3)
 
     def set_scale(self, log: bool, full: float = LINEAR_FULL) -> None:
@@ -410,6 +422,7 @@ class Ridgeline:
         rest = None if self.log else frac.copy()
         # in the ridge's own row, beside the needle: near its top the label would sit in the row above
         y = self.baseline(slot) + 0.08
+        spans = []
         for m in markers:
             i = -1 if rest is None else int(np.argmax(rest))
             if i < 0 or not rest[i] > MARK_AT * full:
@@ -425,8 +438,14 @@ class Ridgeline:
             m.setAnchor((0, 1) if right else (1, 1))
             m.setPos(edges[b + 1] if right else edges[a], y)
             m.setVisible(True)
+            width = m.boundingRect().width()
+            spans.append((float(edges[b + 1]), 0.0, float(edges[b + 1]), width) if right
+                         else (float(edges[a]), width, float(edges[a]), 0.0))
             gap = max(2, n // 12)
             rest[max(0, a - gap): b + gap + 1] = 0.0
+        self._peak_spans[slot] = spans
+        if self.compact:
+            self._place_note(slot)
 
     # ---- theme ---------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:

@@ -53,10 +53,10 @@ class LossView(SnapshotView):
         self.acc_plot.getViewBox().sigResized.connect(self._fit_axis_labels)
         self.legend = self.loss_plot.addLegend(offset=(-8, 8), verSpacing=-4)
         # (on the log axis the loss curves hold log10 of the loss, as PlotDataItem would)
-        self.train_loss = MarkedCurve(self.loss_plot, "o")
-        self.test_loss = MarkedCurve(self.loss_plot, "o")
-        self.train_acc = MarkedCurve(self.acc_plot, "o")
-        self.test_acc = MarkedCurve(self.acc_plot, "o")
+        self.train_loss = MarkedCurve(self.loss_plot, "o", lone_only=True)
+        self.test_loss = MarkedCurve(self.loss_plot, "o", lone_only=True)
+        self.train_acc = MarkedCurve(self.acc_plot, "o", lone_only=True)
+        self.test_acc = MarkedCurve(self.acc_plot, "o", lone_only=True)
         self.legend.addItem(self.train_loss.line, "train")
         self.legend.addItem(self.test_loss.line, "test")
         self.chance_loss = pg.InfiniteLine(pos=CHANCE_LOSS, angle=0, movable=False)
@@ -83,7 +83,6 @@ class LossView(SnapshotView):
         """False when another object fits the loss axis (compare mode: one axis for two runs)."""
 
         self.log_loss = False
-        self._markers: bool | None = None
         self.apply_theme(theme)
         self.setBackground(theme.background)
 
@@ -142,11 +141,6 @@ class LossView(SnapshotView):
         with np.errstate(all="ignore"):
             data = np.where(np.isfinite(h), h, np.nan)
         step = data[:, 0]
-        markers = len(step) == 1
-        if markers != self._markers:  # a single point is a marker; a run is a line
-            self._markers = markers
-            for curve in (self.train_loss, self.test_loss, self.train_acc, self.test_acc):
-                curve.marks.setVisible(markers)
         losses = data[:, 1:3]
         if self.log_loss:
             with np.errstate(divide="ignore", invalid="ignore"):

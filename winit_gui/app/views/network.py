@@ -390,6 +390,7 @@ class NetworkView(SnapshotView):
                 dots_x += [self._col_x[l]] * 3
                 dots_y += [y, y + 5, y + 10]
         self.more_dots.setData(np.array(dots_x, float), np.array(dots_y, float), size=3.5)
+        self.more_dots.setVisible(bool(dots_x))  # an empty scatter still costs a paint
         self._style_edges()
         self._draw_edges()
         self._draw_nodes()

@@ -118,9 +118,13 @@ class SmoothPathCurve(PathCurve):
 
 class MarkedCurve:
     """A PathCurve with a symbol on each finite point: PlotDataItem's line-and-markers, without
-    its per-frame Python bookkeeping. Gaps (NaN) break the line and carry no marker."""
+    its per-frame Python bookkeeping. Gaps (NaN) break the line and carry no marker.
 
-    def __init__(self, plot: pg.PlotItem, symbol: str):
+    ``lone_only``: mark a point only when it is the only one (a single point has no line to
+    show it; a run is a line, and its thousands of markers would cost every frame)."""
+
+    def __init__(self, plot: pg.PlotItem, symbol: str, lone_only: bool = False):
+        self.lone_only = lone_only
         self.line = PathCurve(connect="finite")
         self.marks = pg.ScatterPlotItem(symbol=symbol, pxMode=True)
         for item in (self.line, self.marks):
@@ -129,8 +133,9 @@ class MarkedCurve:
     def setData(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         self.line.setData(x, y)
-        finite = np.isfinite(y)
-        self.marks.setData(x[finite], y[finite])
+        marked = np.isfinite(y) & (not self.lone_only or len(y) == 1)
+        self.marks.setData(x[marked], y[marked])
+        self.marks.setVisible(bool(marked.any()))  # an empty scatter still costs a paint
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         return self.line.getData()

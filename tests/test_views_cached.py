@@ -1,0 +1,54 @@
+"""Items cached as pixmaps (axes, the decision boundary's points) never show a stale picture.
+
+A view that drew snapshot A and then B must look exactly like a fresh view that drew only B:
+the axes change range and labels, the points move to another dataset.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6 import QtGui, QtWidgets
+
+from winit_gui import snapshot
+from winit_gui.app.views.boundary import BoundaryView
+from winit_gui.app.views.gradients import GradientView
+from winit_gui.app.views.saturation import SaturationView
+from winit_gui.settings import Settings
+from winit_gui.training import Trainer
+
+CIRCLE = Settings(dataset="circle", depth=3, width=6, activation="tanh", init="glorot_uniform")
+XOR_DEEP = Settings(dataset="xor", depth=6, width=8, activation="sigmoid", init="random_normal", gain=3.0,
+                    seed=7)
+
+
+def build(settings: Settings, steps: int) -> snapshot.Snapshot:
+    trainer = Trainer(settings)
+    trainer.train(steps)
+    return snapshot.build(trainer, serial=1, playing=False)
+
+
+def picture(qtbot, cls, theme, snaps) -> np.ndarray:
+    view = cls(theme)
+    qtbot.addWidget(view)
+    view.resize(640, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    axes = [item for item in view.scene().items() if isinstance(item, pg.AxisItem) and item.isVisible()]
+    assert axes and all(a.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache for a in axes)
+    for snap in snaps:
+        view.show_snapshot(snap)
+        view.viewport().repaint()
+    image = view.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    view.close()
+    return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1).copy()
+
+
+@pytest.mark.parametrize("cls", [BoundaryView, GradientView, SaturationView])
+def test_a_redrawn_view_shows_no_stale_cached_item(qtbot, theme, cls):
+    first, second = build(CIRCLE, 0), build(XOR_DEEP, 30)
+    redrawn = picture(qtbot, cls, theme, [first, second])
+    fresh = picture(qtbot, cls, theme, [second])
+    assert not np.array_equal(picture(qtbot, cls, theme, [first]), fresh)  # the two pictures differ
+    np.testing.assert_array_equal(redrawn, fresh)
