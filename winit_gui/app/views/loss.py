@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, style_plot
 from winit_gui.app.views.histograms import nice_ceiling
 from winit_gui.app.views.paths import MarkedCurve
 from winit_gui.app.views.network import FittedLabel
@@ -67,6 +67,7 @@ class LossView(SnapshotView):
         self.chance_acc = pg.InfiniteLine(pos=0.5, angle=0, movable=False)
         self.loss_plot.addItem(self.chance_loss, ignoreBounds=True)
         self.acc_plot.addItem(self.chance_acc, ignoreBounds=True)
+        cache_as_pixmap(self.chance_loss, self.chance_acc, self.legend)  # they move only with the axes
         # Ranges follow the data, set in render: autorange collapses on a single point or a flat
         # loss (the zeros lesson), showing an empty axis.
         self.loss_plot.disableAutoRange()  # both ranges are set from the data in render

@@ -16,7 +16,7 @@ from PySide6 import QtCore
 
 from winit_gui import activations
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, style_plot
 from winit_gui.app.views.histograms import (FittedTitle, blend, fixed_axes, font, fractions, layer_colors, layer_label,
                                             nice_ceiling, nice_ticks, ordinal, sample_layers, tick_label)
 from winit_gui.app.views.paths import PathCurve
@@ -79,6 +79,8 @@ class SaturationView(SnapshotView):
         self.derivative.setZValue(30)
         for item in (self.threshold, self.derivative, self.shade_label, self.overlay_note):
             self.curve_plot.addItem(item)
+        # fixed for an activation function, while the overlays change every frame
+        cache_as_pixmap(self.shade, self.threshold, self.derivative, self.shade_label, self.overlay_note)
         # padded: the end bins (everything beyond +-6, where a saturated layer lives) stand clear of the axis
         self.curve_plot.setXRange(PREACT_EDGES[0], PREACT_EDGES[-1], padding=0.03)
         ticks = [(t, tick_label(t)) for t in nice_ticks(PREACT_EDGES[0], PREACT_EDGES[-1])]
@@ -100,6 +102,7 @@ class SaturationView(SnapshotView):
         self.heat_plot.getAxis("bottom").setStyle(hideOverlappingLabels=30)  # px: the end labels overhang
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.image)
+        cache_as_pixmap(self.colorbar.bar)
         self.addItem(self.colorbar, row=1, col=2)
 
         # titles fitted to the width each plot gets (column stretch 2 : 3, the colour bar ~60 px)
