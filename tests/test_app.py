@@ -242,3 +242,25 @@ def test_the_view_menu_mirrors_the_toolbar_switches(open_window, qtbot):
     actions["Light theme"].trigger()
     assert window.theme.name == "light" and child(window, QtWidgets.QPushButton, "themeButton").isChecked()
     assert actions["Pre-activations"].isChecked() == child(window, QtWidgets.QCheckBox, "preactivationCheck").isChecked()
+
+
+def toolbar_widgets(window) -> dict[str, QtWidgets.QWidget]:
+    return {(w.objectName() or action.objectName() or repr(w)): w for bar in window.findChildren(QtWidgets.QToolBar)
+            for action in bar.actions() if not action.isSeparator() and (w := bar.widgetForAction(action)) is not None}
+
+
+@pytest.mark.parametrize("size, font, rows", [((1600, 1000), 10, 1), ((1280, 720), 12, 2), ((1280, 720), 10, 2)])
+def test_every_toolbar_control_is_on_screen_at_projector_sizes(open_window, qtbot, size, font, rows):
+    """Where the toolbars do not fit in one row, the display switches, Export and Record move to a
+    second row instead of hiding behind an overflow button."""
+    window = open_window()
+    window.resize(*size)
+    child(window, QtWidgets.QSpinBox, "fontSizeSpin").setValue(font)
+    qtbot.wait(20)
+    widgets = toolbar_widgets(window)
+    assert {"playButton", "themeButton", "fontSizeSpin", "logCountsCheck", "logLossCheck", "recordAction"} <= set(widgets)
+    hidden = [name for name, widget in widgets.items() if not widget.isVisible()]
+    assert not hidden
+    bars = [bar for bar in window.findChildren(QtWidgets.QToolBar) if bar.isVisible()]
+    assert len({bar.geometry().top() for bar in bars}) == rows
+    assert all(bar.geometry().right() <= window.width() for bar in bars)

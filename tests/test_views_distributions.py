@@ -205,6 +205,19 @@ def test_a_compact_note_makes_room_for_a_label_at_the_right_end(qtbot):
     assert checked >= 2
 
 
+
+@pytest.mark.parametrize("height, labelled", [(160, False), (600, True)])
+def test_peak_labels_only_where_the_rows_have_room_for_them(qtbot, height, labelled):
+    """In a plot too short for a line of text per row, a peak label would cover its neighbours'."""
+    view = make(qtbot, ActivationView, themes.load("light"), size=(500, height))
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_mode("post")
+    view.show_snapshot(snap(TOO_LARGE))
+    qtbot.wait(20)  # the layout settles (a longer title takes height from the plot)
+    shown = [m for peaks in view.ridges.peaks for m in peaks if m.isVisible()]
+    assert bool(shown) == labelled
+
 def count_calls(monkeypatch, obj, name: str) -> list:
     calls = []
     original = getattr(obj, name)

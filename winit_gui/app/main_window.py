@@ -179,7 +179,11 @@ class MainWindow(QtWidgets.QMainWindow):
         bar.addSeparator()
         bar.addWidget(QtWidgets.QLabel(" Lesson "))
         bar.addWidget(self.preset_combo)
-        bar.addSeparator()
+        # The display switches have a toolbar of their own, which wraps to a second row when the
+        # window is too narrow for one (_wrap_toolbars).
+        bar = self.display_toolbar = self.addToolBar("Display")
+        bar.setObjectName("displayToolbar")
+        bar.setMovable(False)
         self.theme_button = QtWidgets.QPushButton("Light theme", objectName="themeButton", checkable=True)
         self.theme_button.setFocusPolicy(QtCore.Qt.NoFocus)
         self.theme_button.setToolTip("Light theme for projectors and slides")
@@ -296,6 +300,24 @@ class MainWindow(QtWidgets.QMainWindow):
         with QtCore.QSignalBlocker(self.font_spin), QtCore.QSignalBlocker(self.theme_button):
             self.font_spin.setValue(theme.font_size)
             self.theme_button.setChecked(theme.name == "light")
+        QtCore.QTimer.singleShot(0, self, self._wrap_toolbars)  # once the new font has resized them
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._wrap_toolbars()
+
+    def _wrap_toolbars(self) -> None:
+        """One row of toolbars where they fit; else the display switches, Export and Record go
+        to a second row. (In one row, a 1280 x 720 projector with 12 pt text hid them behind the
+        toolbar's overflow button, Record included.)"""
+        bars = [bar for bar in self.findChildren(QtWidgets.QToolBar)
+                if self.toolBarArea(bar) == QtCore.Qt.TopToolBarArea and not bar.isHidden()]
+        wrap = sum(bar.sizeHint().width() for bar in bars) > self.width()
+        if wrap != self.toolBarBreak(self.display_toolbar):
+            if wrap:
+                self.insertToolBarBreak(self.display_toolbar)
+            else:
+                self.removeToolBarBreak(self.display_toolbar)
 
     def shutdown(self) -> None:
         """Stop and join the worker thread (idempotent)."""

@@ -40,6 +40,9 @@ MIN_RIDGES = 4
 """However short the plot, at least this many layers are drawn (first, last and two between)."""
 RIDGE_HEIGHT = 1.5
 """A ridge's full height, in units of the spacing between ridges (taller ridges overlap the one above)."""
+PEAK_ROOM = 1.5
+"""Peak labels are shown only where the rows are at least this many lines of their text apart: in a
+shorter plot they would cover the labels and notes of the rows next to them."""
 LINEAR_FULL = 0.5
 """Default fraction of values in one bin that reaches a ridge's full height (taller bins are clipped
 there); a view may choose another, fixed one per kind of histogram (``Ridgeline.full``)."""
@@ -257,6 +260,8 @@ class Ridgeline:
             self.curves.append(curve)
             self.notes.append(note)
             self.peaks.append(peaks)
+        self.peak_room = True
+        """Whether the rows are tall enough for peak labels (PEAK_ROOM)."""
         self.capacity = MAX_RIDGES
         """Ridges that fit the plot's height (MAX_RIDGES at most): a short tile shows fewer layers."""
         self.on_capacity: Callable[[], None] | None = None
@@ -282,6 +287,7 @@ class Ridgeline:
                         p.setVisible(False)
                 self._place(slot)
             self.vb.setYRange(-0.12, max(n - 1, 0) + RIDGE_HEIGHT + 0.08, padding=0)
+            self._fit_peak_room()
         self.labels = labels
         self.label_axis.setTicks([[(self.baseline(s) + 0.3, lab) for s, lab in enumerate(labels)], []])
 
@@ -369,10 +375,20 @@ class Ridgeline:
         height = self.vb.height()
         line = QtGui.QFontMetrics(font(self.theme, -2)).lineSpacing()
         capacity = MAX_RIDGES if height < 10 else int(np.clip(height // (1.7 * line), MIN_RIDGES, MAX_RIDGES))
-        if capacity != self.capacity:
+        room_changed = self._fit_peak_room()
+        if capacity != self.capacity or room_changed:
             self.capacity = capacity
             if self.on_capacity is not None:
                 self.on_capacity()
+
+    def _fit_peak_room(self) -> bool:
+        """Decide whether the rows are tall enough for peak labels; True if that changed."""
+        height = self.vb.height()
+        span = max(self.count - 1, 0) + RIDGE_HEIGHT + 0.2  # the y range, in rows
+        room = height < 10 or height / span >= PEAK_ROOM * self._peak_line_px  # (never shown: no height yet)
+        changed = room != self.peak_room
+        self.peak_room = room
+        return changed
 
     def _fit_ticks(self) -> None:
         """The x tick labels that fit side by side at this width: both ends, then inner ones greedily."""
@@ -419,7 +435,7 @@ class Ridgeline:
         together: a collapsed layer split over the two bins around 0 reads "100%")."""
         markers = self.peaks[slot]
         full, n = self.full, len(frac)
-        rest = None if self.log else frac.copy()
+        rest = None if self.log or not self.peak_room else frac.copy()
         # in the ridge's own row, beside the needle: near its top the label would sit in the row above
         y = self.baseline(slot) + 0.08
         spans = []
@@ -452,6 +468,7 @@ class Ridgeline:
         self.theme = theme
         note_font = font(theme, -1)
         peak_font = font(theme, -2, bold=True)
+        self._peak_line_px = QtGui.QFontMetrics(peak_font).height()
         self._note_px = QtGui.QFontMetrics(note_font).horizontalAdvance(self.note_sample) + 12
         colors = layer_colors(theme)
         for slot, (curve, note, peaks) in enumerate(zip(self.curves, self.notes, self.peaks)):
