@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pytest
+from PySide6 import QtGui
 
 from winit_gui import activations, snapshot
 from winit_gui.app import theme as themes
@@ -454,15 +455,16 @@ def test_theme_switch_restyles(qtbot, default_snap):
 @pytest.mark.parametrize("cls", [ActivationView, SaturationView, GradientView])
 def test_a_narrow_tile_keeps_everything_inside(qtbot, cls):
     """In the main window a view is a tile of about 300 px: no title or margin may push a plot past
-    its right edge, the notes move over the ridges, the gradient view stacks its plots."""
+    its right edge, the notes move over the ridges, the gradient view stacks its plots (in a tile
+    tall enough for both: see the next test)."""
     from pyqtgraph import PlotItem
 
-    view = make(qtbot, cls, themes.load("light"), size=(300, 420))
+    view = make(qtbot, cls, themes.load("light"), size=(300, 520))
     view.show()
     qtbot.waitExposed(view)
     view.show_snapshot(snap(Settings(dataset="circle", depth=30, width=8)))
     qtbot.wait(10)
-    plots = [item for item in view.scene().items() if isinstance(item, PlotItem)]
+    plots = [item for item in view.scene().items() if isinstance(item, PlotItem) and item.isVisible()]
     assert plots
     for plot in plots:
         rect = plot.sceneBoundingRect()
@@ -477,6 +479,32 @@ def test_a_narrow_tile_keeps_everything_inside(qtbot, cls):
         view.resize(900, 500)
         qtbot.waitUntil(lambda: view.wide and not view.ridges.compact)
 
+
+
+def test_a_short_narrow_gradient_tile_shows_the_histograms_alone(qtbot):
+    """Stacked in a tile that is short as well as narrow (1280 x 720, compare mode), both plots were
+    too short to read: the std plot goes, the ridges take its height, and it comes back when the
+    tile grows."""
+    from winit_gui.app.views.gradients import SHORT
+
+    view = make(qtbot, GradientView, themes.load("light"), size=(300, 500))
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_snapshot(snap(Settings(dataset="circle", depth=8, width=8)))
+    qtbot.wait(10)
+    assert not view.short and view.std_plot.isVisible()
+    stacked_height = view.ridges.vb.height()
+    line = QtGui.QFontMetrics(histograms.font(view.theme)).lineSpacing()
+    view.resize(300, int(SHORT * line) - 10)
+    qtbot.waitUntil(lambda: view.short)
+    qtbot.wait(10)
+    assert not view.std_plot.isVisible()
+    assert view.ridges.vb.height() > 0.8 * stacked_height  # the ridges kept most of their height
+    assert all(note.isVisible() for note in view.ridges.notes[:view.ridges.count])
+    view.resize(300, 500)
+    qtbot.waitUntil(lambda: not view.short and view.std_plot.isVisible())
+    qtbot.wait(10)
+    assert view.std_plot.sceneBoundingRect().top() >= view.plot.sceneBoundingRect().bottom() - 1
 
 def test_step_labels_stay_short():
     from winit_gui.app.views.saturation import step_label

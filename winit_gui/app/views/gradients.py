@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, style_plot
-from winit_gui.app.views.histograms import (FittedTitle, Ridgeline, fixed_axes, fractions, fmt, layer_label,
-                                            ordinal, sample_layers, shown_note)
+from winit_gui.app.views.histograms import (FittedTitle, Ridgeline, fixed_axes, fmt, font, fractions,
+                                            layer_label, ordinal, sample_layers, shown_note)
 from winit_gui.app.views.paths import MarkedCurve
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import LOG_GRAD_EDGES
@@ -32,6 +32,10 @@ ALL_ZERO = "all gradients exactly 0"
 ALL_ZERO_SHORT = "all exactly 0"
 WIDE = 560
 """Pixels of width from which the std plot sits beside the histograms rather than under them."""
+SHORT = 24
+"""Lines of text of height under which a narrow tile shows the histograms alone: stacked, both plots
+were too short to read (a 1280 x 720 window, compare mode). The ridges' notes still give each
+layer's std."""
 STD_RANGE = (float(LOG_GRAD_EDGES[0]), float(LOG_GRAD_EDGES[-1]))
 """log10 range of the std plot: the same decades as the histograms."""
 
@@ -87,6 +91,8 @@ class GradientView(SnapshotView):
         # the std plot's title is its key, symbols coloured like the lines: a legend box would cover
         # the lines (vanishing and exploding both fill corners) or take a row of a narrow tile
         self.wide: bool | None = None
+        self.short = False
+        """Narrow and short: the histograms alone (SHORT)."""
         self._arrange(True)
         self.titles = (FittedTitle(self.title_label, self.width),
                        FittedTitle(self.std_plot.titleLabel, lambda: self.width() / (3 if self.wide else 1) - 50,
@@ -188,31 +194,38 @@ class GradientView(SnapshotView):
     def resizeEvent(self, event) -> None:
         # arrangement and titles first: the layout must not be held wide by a title for the old width
         if hasattr(self, "titles"):  # (Qt resizes the view once while it is being built)
-            self._arrange(self.width() >= WIDE)
+            line = QtGui.QFontMetrics(font(self.theme)).lineSpacing()
+            self._arrange(self.width() >= WIDE, self.height() < SHORT * line)
             for title in self.titles:
                 title.fit()
         super().resizeEvent(event)
 
-    def _arrange(self, wide: bool) -> None:
-        """Move the plots (never recreate them) between the two grids; runs when the width crosses WIDE.
+    def _arrange(self, wide: bool, short: bool = False) -> None:
+        """Move the plots (never recreate them) between the grids; runs when the width crosses WIDE
+        or the height SHORT.
 
-        Side by side: title / ridges | std plot. Stacked: title / ridges / std plot.
+        Side by side: title / ridges | std plot. Stacked: title / ridges / std plot. Narrow and
+        short: title / ridges, and no std plot.
         Items move within the QGraphicsGridLayout itself, so the GraphicsLayout's own bookkeeping of
         rows and columns (used only by its addItem/nextRow helpers, which this view no longer calls)
         keeps the construction-time positions.
         """
-        if wide == self.wide:
+        short = short and not wide
+        if (wide, short) == (self.wide, self.short):
             return
-        self.wide = wide
         grid = self.ci.layout
+        for item in (self.title_label, self.plot) if self.short else (self.title_label, self.plot, self.std_plot):
+            grid.removeItem(item)
+        self.wide, self.short = wide, short
         spots = ({self.title_label: (0, 0, 1, 2), self.plot: (1, 0, 1, 1), self.std_plot: (1, 1, 1, 1)
                             } if wide else
                  {self.title_label: (0, 0, 1, 1), self.plot: (1, 0, 1, 1), self.std_plot: (2, 0, 1, 1)})
-        for item in spots:
-            grid.removeItem(item)
+        if short:
+            del spots[self.std_plot]
+        self.std_plot.setVisible(not short)
         for item, (row, col, rows, cols) in spots.items():
             grid.addItem(item, row, col, rows, cols)
-        for row, stretch in enumerate((0, 1, 0) if wide else (0, 3, 2)):
+        for row, stretch in enumerate((0, 1, 0) if wide or short else (0, 3, 2)):
             grid.setRowStretchFactor(row, stretch)
         grid.setColumnStretchFactor(0, 2)
         grid.setColumnStretchFactor(1, 1 if wide else 0)

@@ -439,6 +439,10 @@ class Ridgeline:
         # in the ridge's own row, beside the needle: near its top the label would sit in the row above
         y = self.baseline(slot) + 0.08
         spans = []
+        x0, x1 = self.vb.viewRange()[0]
+        per_px = (x1 - x0) / max(self.vb.width(), 1.0)
+        # (compact: the note sits over the ridge's right end, from note_left on)
+        note_left = self.hi - self.notes[slot].boundingRect().width() * per_px if self.compact else np.inf
         for m in markers:
             i = -1 if rest is None else int(np.argmax(rest))
             if i < 0 or not rest[i] > MARK_AT * full:
@@ -450,11 +454,13 @@ class Ridgeline:
             while b < n - 1 and rest[b + 1] > full / 2:
                 b += 1
             m.setText(f"{frac[a:b + 1].sum():.0%}")
-            right = b < 0.75 * n  # beside the needle, inside the plot
+            width = m.boundingRect().width()
+            # beside the needle, inside the plot and clear of the note where it can be
+            right = b < 0.75 * n and (edges[b + 1] + width * per_px < note_left
+                                      or edges[a] - width * per_px < self.lo)
             m.setAnchor((0, 1) if right else (1, 1))
             m.setPos(edges[b + 1] if right else edges[a], y)
             m.setVisible(True)
-            width = m.boundingRect().width()
             spans.append((float(edges[b + 1]), 0.0, float(edges[b + 1]), width) if right
                          else (float(edges[a]), width, float(edges[a]), 0.0))
             gap = max(2, n // 12)
