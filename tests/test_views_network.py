@@ -392,6 +392,20 @@ def test_one_point_shows_markers(qtbot, theme):
     assert not view.train_loss.marks.isVisible()
 
 
+
+def test_the_legend_fits_its_text_after_theme_switches(qtbot):
+    """Light (12 pt) and back to dark (10 pt): the legend shrinks back to its first size."""
+    view = make(qtbot, LossView, themes.load("dark"))
+    view.show_snapshot(history_snaps(CIRCLE, 3)[-1])
+    qtbot.wait(10)
+    first = view.legend.boundingRect().height()
+    view.set_theme(themes.load("light"))
+    qtbot.wait(10)
+    assert view.legend.boundingRect().height() > first  # larger text, a taller legend
+    view.set_theme(themes.load("dark"))
+    qtbot.wait(10)
+    assert view.legend.boundingRect().height() == first
+
 def test_log_loss(qtbot, theme):
     s = history_snaps(CIRCLE, 5)[-1]
     view = make(qtbot, LossView, theme)

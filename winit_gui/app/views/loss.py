@@ -120,6 +120,8 @@ class LossView(SnapshotView):
         self.legend.setLabelTextSize(legend_size)
         for _sample, label in self.legend.items:  # existing labels keep their old style otherwise
             label.setText(label.text, color=theme.foreground, size=legend_size)
+            label.resize(label.preferredSize())  # (a smaller font would otherwise keep the old height)
+        self.legend.updateSize()
         bg = pg.mkColor(theme.background)
         bg.setAlphaF(0.8)
         self.legend.setBrush(pg.mkBrush(bg))
