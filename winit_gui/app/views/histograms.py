@@ -314,8 +314,7 @@ class Ridgeline:
         if self.compact and self._peak_spans[slot]:
             # A compact note sits over the ridge's right end, in the row of its peak labels: it
             # ends left of any label that would lie under it.
-            x0, x1 = self.vb.viewRange()[0]
-            per_px = (x1 - x0) / max(self.vb.width(), 1.0)
+            per_px = self._x_per_px()
             note_left = x - self.notes[slot].boundingRect().width() * per_px
             lefts = [left - left_px * per_px for left, left_px, right, right_px in self._peak_spans[slot]
                      if right + right_px * per_px > note_left]
@@ -390,14 +389,18 @@ class Ridgeline:
         self.peak_room = room
         return changed
 
+    def _x_per_px(self) -> float:
+        """Data units of x per pixel, at the plot's present width and range."""
+        x0, x1 = self.vb.viewRange()[0]
+        return max(x1 - x0, 1e-12) / max(self.vb.width(), 1.0)
+
     def _fit_ticks(self) -> None:
         """The x tick labels that fit side by side at this width: both ends, then inner ones greedily."""
         if not self._ticks:
             return
         axis = self.plot.getAxis("bottom")
         fm = QtGui.QFontMetrics(axis.style["tickFont"] or QtGui.QFont())
-        x0, x1 = self.vb.viewRange()[0]
-        px = max(self.vb.width(), 1.0) / max(x1 - x0, 1e-12)
+        px = 1.0 / self._x_per_px()
 
         def extent(tick):
             half = fm.horizontalAdvance(tick[1]) / 2 + 6
@@ -439,8 +442,7 @@ class Ridgeline:
         # in the ridge's own row, beside the needle: near its top the label would sit in the row above
         y = self.baseline(slot) + 0.08
         spans = []
-        x0, x1 = self.vb.viewRange()[0]
-        per_px = (x1 - x0) / max(self.vb.width(), 1.0)
+        per_px = self._x_per_px()
         # (compact: the note sits over the ridge's right end, from note_left on)
         note_left = self.hi - self.notes[slot].boundingRect().width() * per_px if self.compact else np.inf
         for m in markers:
