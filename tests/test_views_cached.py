@@ -1,9 +1,8 @@
-"""Items cached as pixmaps (axes, fixed curves and lines, the decision boundary's points) never
-show a stale picture.
+"""Items cached as pixmaps (axes, fixed curves and lines) never show a stale picture.
 
 A view that drew snapshot A and then B must look exactly like a fresh view that drew only B: the
-axes change range and labels, the points move to another dataset, the derivative curve belongs
-to another activation. (A theme switch is not compared this way: the layout of a switched view
+axes change range and labels, the data points move, the derivative curve belongs to another
+activation. (A theme switch is not compared this way: the layout of a switched view
 may differ from a fresh one's by a few pixels, cached items or not.)
 """
 
@@ -25,7 +24,12 @@ from winit_gui.training import Trainer
 CIRCLE = Settings(dataset="circle", depth=3, width=6, activation="tanh", init="glorot_uniform")
 XOR_DEEP = Settings(dataset="xor", depth=6, width=8, activation="sigmoid", init="random_normal", gain=3.0,
                     seed=7)
-VIEWS = [BoundaryView, GradientView, LossView, SaturationView]
+CHANGES = {  # a second experiment that changes what the view caches, but not its layout
+    BoundaryView: CIRCLE.replace(seed=5),  # other data points (they are not cached: see boundary.py)
+    GradientView: XOR_DEEP,  # other layers and axis ranges
+    LossView: XOR_DEEP,  # another loss range, a run instead of one point
+    SaturationView: CIRCLE.replace(activation="relu", init="he_normal"),  # another derivative curve
+}
 
 
 def build(settings: Settings, steps: int) -> snapshot.Snapshot:
@@ -46,15 +50,15 @@ def picture(qtbot, cls, theme, snaps) -> np.ndarray:
     assert axes and all(a.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache for a in axes)
     for snap in snaps:
         view.show_snapshot(snap)
-        view.viewport().repaint()
+        qtbot.wait(20)  # painted as in the app: the cached items are drawn into their pixmaps here
     image = view.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
     view.close()
     return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1).copy()
 
 
-@pytest.mark.parametrize("cls", VIEWS)
+@pytest.mark.parametrize("cls", list(CHANGES))
 def test_a_redrawn_view_shows_no_stale_cached_item(qtbot, theme, cls):
-    first, second = build(CIRCLE, 0), build(XOR_DEEP, 30)
+    first, second = build(CIRCLE, 0), build(CHANGES[cls], 30)
     redrawn = picture(qtbot, cls, theme, [first, second])
     fresh = picture(qtbot, cls, theme, [second])
     assert not np.array_equal(picture(qtbot, cls, theme, [first]), fresh)  # the two pictures differ

@@ -501,10 +501,16 @@ def test_a_short_narrow_gradient_tile_shows_the_histograms_alone(qtbot):
     assert not view.std_plot.isVisible()
     assert view.ridges.vb.height() > 0.8 * stacked_height  # the ridges kept most of their height
     assert all(note.isVisible() for note in view.ridges.notes[:view.ridges.count])
+    later = snap(Settings(dataset="circle", depth=8, width=8, gain=3.0))  # shown while the std plot is hidden
+    view.show_snapshot(later)
+    view.ridges.on_layout = None  # (a new layout of the ridges would redraw everything anyway: not always)
     view.resize(300, 500)
     qtbot.waitUntil(lambda: not view.short and view.std_plot.isVisible())
     qtbot.wait(10)
     assert view.std_plot.sceneBoundingRect().top() >= view.plot.sceneBoundingRect().bottom() - 1
+    _, y = view.backprop_line.getData()  # the std plot shows the newest snapshot, not the last it drew
+    np.testing.assert_allclose(y, np.log10([layer.backprop_std for layer in later.stats.layers]))
+
 
 def test_step_labels_stay_short():
     from winit_gui.app.views.saturation import step_label

@@ -39,7 +39,7 @@ class ActivationView(SnapshotView):
         self.log_counts = False
         self.plot = self.addPlot(row=0, col=0)
         self.ridges = Ridgeline(self.plot, theme, note_sample="μ -0.000e-00  σ 0.000e-00")
-        self.ridges.on_capacity = self.redraw  # more or fewer layers fit: sample them again
+        self.ridges.on_layout = self.redraw  # e.g. more or fewer layers fit: sample them again
         # (a PlotItem's title sits over its ViewBox only: the left axis takes ~60 px of the width)
         self.title_text = FittedTitle(self.plot.titleLabel, lambda: self.width() - 60, self.plot)
         self._title: tuple[str, ...] = ()

@@ -85,8 +85,8 @@ class BoundaryView(SnapshotView):
         self.class_curves = (PathCurve(step_mode="center", fill_level=0.0),
                              PathCurve(step_mode="center", fill_level=0.0))
         self.threshold = pg.InfiniteLine(pos=0.5, angle=90, movable=False)
-        # the points stay put while the heat map under them changes (pyqtgraph's paint: ~0.4 ms each)
-        cache_as_pixmap(self.train_points, self.test_points, self.threshold)
+        # (not the data points: in pixmaps, a new data set's points were drawn in part over the old ones)
+        cache_as_pixmap(self.threshold)
         for item in (self.image, self.train_points, self.test_points, *self.class_curves, self.threshold):
             self.plot.addItem(item)
 

@@ -66,7 +66,7 @@ class GradientView(SnapshotView):
         self.plot = self.addPlot(row=1, col=0)
         self.std_plot = self.addPlot(row=1, col=1)
         self.ridges = Ridgeline(self.plot, theme, note_sample=ALL_ZERO)
-        self.ridges.on_capacity = self.redraw  # more or fewer layers fit: sample them again
+        self.ridges.on_layout = self.redraw  # e.g. more or fewer layers fit: sample them again
         self.ridges.set_scale(False, FULL)
         lo, hi = STD_RANGE
         ticks = [(lo, "≤" + decade(lo)), *((float(e), decade(e)) for e in range(int(lo) + 3, int(hi) - 2, 3)),
@@ -130,6 +130,17 @@ class GradientView(SnapshotView):
             self.ridges.set_ridge(slot, LOG_GRAD_EDGES, frac, zero_note(layer.backprop_std, zero),
                                   short=ALL_ZERO_SHORT if zero >= 1.0 else f"σ {fmt(layer.backprop_std)}")
 
+        if not self.short:  # (a short tile hides the std plot)
+            self._draw_std(layers)
+
+        note = shown_note(len(layers), k)
+        title = (f"back-propagated gradients |dL/dz| per layer (fraction per bin){note}", f"|dL/dz| per layer{note}",
+                 f"|dL/dz| per layer\nevery {ordinal(k)} of {len(layers)} layers" if k > 1 else "|dL/dz| per layer")
+        if title != self._title:
+            self._title = title
+            self.titles[0].set(self.theme, *title)
+
+    def _draw_std(self, layers) -> None:
         x = np.arange(1, len(layers) + 1, dtype=float)
         backprop = np.array([layer.backprop_std for layer in layers])
         weight = np.array([layer.grad_std for layer in layers])
@@ -151,13 +162,6 @@ class GradientView(SnapshotView):
         if marks != self._key_marks:  # the key explains the crosses and triangles while there are any
             self._key_marks = marks
             self._set_std_title()
-
-        note = shown_note(len(layers), k)
-        title = (f"back-propagated gradients |dL/dz| per layer (fraction per bin){note}", f"|dL/dz| per layer{note}",
-                 f"|dL/dz| per layer\nevery {ordinal(k)} of {len(layers)} layers" if k > 1 else "|dL/dz| per layer")
-        if title != self._title:
-            self._title = title
-            self.titles[0].set(self.theme, *title)
 
     def _marks(self, item: pg.PlotDataItem, x: np.ndarray, y: float) -> None:
         """Markers at ``x`` on the edge ``y``; setData only when they change (they rarely do)."""
@@ -229,6 +233,8 @@ class GradientView(SnapshotView):
             grid.setRowStretchFactor(row, stretch)
         grid.setColumnStretchFactor(0, 2)
         grid.setColumnStretchFactor(1, 1 if wide else 0)
+        if not short and self.snapshot is not None:
+            self._draw_std(self.snapshot.stats.layers)  # (not drawn while it was hidden)
 
     # ---- theme ---------------------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:

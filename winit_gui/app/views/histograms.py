@@ -264,8 +264,11 @@ class Ridgeline:
         """Whether the rows are tall enough for peak labels (PEAK_ROOM)."""
         self.capacity = MAX_RIDGES
         """Ridges that fit the plot's height (MAX_RIDGES at most): a short tile shows fewer layers."""
-        self.on_capacity: Callable[[], None] | None = None
-        """Called when the capacity changes (the view redraws its snapshot with the new sampling)."""
+        self.on_layout: Callable[[], None] | None = None
+        """Called when a new size of the plot changes what the ridges show: the capacity, the room
+        for peak labels, or (a new width) the side of its needle each peak label takes. The view
+        redraws its snapshot."""
+        self._width_px = 0.0
         self.vb.sigResized.connect(self._fit_x)
         self.vb.sigResized.connect(self._fit_capacity)
         self.apply_theme(theme)
@@ -308,9 +311,12 @@ class Ridgeline:
         curve.setTransform(QtGui.QTransform.fromScale(1.0, scale))
         self._place_note(slot)
 
+    def _note_x(self) -> float:
+        """Where a note is pinned: its left end right of the ridges, or (compact) its right end."""
+        return self.hi + (0.01 if self.compact else 0.02) * (self.hi - self.lo)
+
     def _place_note(self, slot: int) -> None:
-        span = self.hi - self.lo
-        x = self.hi + 0.02 * span if not self.compact else self.hi + 0.01 * span
+        x = self._note_x()
         if self.compact and self._peak_spans[slot]:
             # A compact note sits over the ridge's right end, in the row of its peak labels: it
             # ends left of any label that would lie under it.
@@ -375,10 +381,13 @@ class Ridgeline:
         line = QtGui.QFontMetrics(font(self.theme, -2)).lineSpacing()
         capacity = MAX_RIDGES if height < 10 else int(np.clip(height // (1.7 * line), MIN_RIDGES, MAX_RIDGES))
         room_changed = self._fit_peak_room()
-        if capacity != self.capacity or room_changed:
+        # (peak labels chose their side with the old width, from the x range set just before)
+        relabel = self.vb.width() != self._width_px and any(self._peak_spans)
+        self._width_px = self.vb.width()
+        if capacity != self.capacity or room_changed or relabel:
             self.capacity = capacity
-            if self.on_capacity is not None:
-                self.on_capacity()
+            if self.on_layout is not None:
+                self.on_layout()
 
     def _fit_peak_room(self) -> bool:
         """Decide whether the rows are tall enough for peak labels; True if that changed."""
@@ -444,7 +453,7 @@ class Ridgeline:
         spans = []
         per_px = self._x_per_px()
         # (compact: the note sits over the ridge's right end, from note_left on)
-        note_left = self.hi - self.notes[slot].boundingRect().width() * per_px if self.compact else np.inf
+        note_left = self._note_x() - self.notes[slot].boundingRect().width() * per_px if self.compact else np.inf
         for m in markers:
             i = -1 if rest is None else int(np.argmax(rest))
             if i < 0 or not rest[i] > MARK_AT * full:
