@@ -19,6 +19,7 @@ from PySide6 import QtCore, QtGui
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, style_plot
 from winit_gui.app.views.histograms import nice_ceiling
+from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.network import FittedLabel, mix
 from winit_gui.app.views.paths import PathCurve
 from winit_gui.snapshot import Snapshot
@@ -76,7 +77,7 @@ class BoundaryView(SnapshotView):
         self.key_fit = FittedLabel(self.key_label)
         self.plot.getViewBox().sigResized.connect(self._refit)
 
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = RgbImageItem(axisOrder="row-major")
         self.train_points = pg.ScatterPlotItem(pxMode=True)
         self.test_points = pg.ScatterPlotItem(pxMode=True)
         self.image.setZValue(-10)

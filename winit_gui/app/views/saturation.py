@@ -19,6 +19,7 @@ from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, style_plot
 from winit_gui.app.views.histograms import (FittedTitle, blend, fixed_axes, font, fractions, layer_colors, layer_label,
                                             nice_ceiling, nice_ticks, ordinal, sample_layers, tick_label)
+from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.paths import PathCurve
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import PREACT_EDGES
@@ -96,7 +97,7 @@ class SaturationView(SnapshotView):
         self.bar_plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.5, 1)], []])
 
         # bottom right: saturated fraction over training (rows of the image: steps; columns: layers)
-        self.image = pg.ImageItem(axisOrder="col-major")
+        self.image = RgbImageItem(axisOrder="col-major")
         self.heat_plot.addItem(self.image)
         self.heat_plot.invertY(True)  # layer 1 at the top, as in the activation and gradient views
         self.heat_plot.getAxis("bottom").setStyle(hideOverlappingLabels=30)  # px: the end labels overhang
