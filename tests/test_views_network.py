@@ -392,6 +392,25 @@ def test_one_point_shows_markers(qtbot, theme):
     assert not view.train_loss.marks.isVisible()
 
 
+@pytest.mark.parametrize("log", [False, True])
+def test_the_lone_marker_sits_on_its_point_and_the_step_axis_starts_at_zero(qtbot, theme, log):
+    """At step 0 (where the slider moves the point), switching the log axis on or off keeps the
+    step axis from 0: it used to fall back to pyqtgraph's autorange, -5 to 5 steps."""
+    s = snap(CIRCLE)
+    view = make(qtbot, LossView, theme)
+    view.show_snapshot(s)
+    view.set_log_loss(log)
+    view.show_snapshot(s)
+    lo, hi = view.loss_plot.viewRange()[0]
+    assert -0.5 < lo <= 0 and hi >= 1
+    qtbot.wait(10)
+    for curve, value in ((view.train_loss, s.loss_history[0, 1]), (view.train_acc, s.loss_history[0, 3])):
+        centre = curve.marks.sceneBoundingRect().center()
+        y = np.log10(value) if log and curve is view.train_loss else value
+        expected = curve.line.mapToScene(QtCore.QPointF(0.0, y))
+        assert abs(centre.x() - expected.x()) < 1 and abs(centre.y() - expected.y()) < 1
+
+
 
 def test_the_legend_fits_its_text_after_theme_switches(qtbot):
     """Light (12 pt) and back to dark (10 pt): the legend shrinks back to its first size."""

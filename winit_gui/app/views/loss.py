@@ -131,8 +131,10 @@ class LossView(SnapshotView):
         """Loss on a log axis (the accuracy plot stays linear)."""
         self.log_loss = bool(on)
         self.loss_plot.setLogMode(y=self.log_loss)
+        # setLogMode turns pyqtgraph's autorange back on: at one point that spans -5..5 steps
+        self.loss_plot.disableAutoRange()
         self.chance_loss.setPos(math.log10(CHANCE_LOSS) if self.log_loss else CHANCE_LOSS)
-        self._y_range = None
+        self._x_range = self._y_range = None
         self._update_log_ticks()
         if self.snapshot is not None:
             self.render(self.snapshot)
