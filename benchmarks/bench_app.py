@@ -3,7 +3,8 @@
     python benchmarks/bench_app.py            # offscreen
     QT_QPA_PLATFORM=xcb python benchmarks/bench_app.py   # under a real X server (e.g. Xvfb)
 
-1. Slider move to every view repainted (median, p95), paused, on the default lesson and at 20 x 256.
+1. Slider move to every view repainted (median, p95), paused, on the default lesson and at 20 x 256;
+   and a continuous drag, a move every 16 ms, each move until it or a later one is on screen.
 2. Training flat out in the worker: GUI event-loop lag (p99), repaints per second, and the
    trainer's steps per second against the same Trainer with no GUI.
 3. Launch to first painted window (a fresh interpreter, imports included).
@@ -12,6 +13,7 @@ Also: what one frame costs, view by view (CPU time of render and paint).
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -72,6 +74,44 @@ def slider_latency(app, settings: Settings, moves: int = 60) -> np.ndarray:
         run_loop(0.03)
     window.close()
     return np.array(times) * 1000
+
+
+def slider_drag(app, settings: Settings, moves: int = 120, interval_ms: int = 16) -> np.ndarray:
+    """A continuous drag: a new slider position every ``interval_ms`` (a mouse's event rate). For
+    each move, the time until the screen shows it or a later move (a frame may skip moves that
+    a newer one overtook, as a drag does)."""
+    window = MainWindow(experiment=Experiment(settings))
+    window.resize(1600, 1000)
+    window.show()
+    wait_shown(window, lambda snap: True)
+    slider = window.controls.gain_slider
+    gains, moved, shown = [], [], []  # gain and time of each move; time and move index of each frame
+
+    def on_shown(snap):
+        if snap.settings.gain in gains:  # the newest move to that value (a drag passes it again)
+            shown.append((time.perf_counter(), len(gains) - 1 - gains[::-1].index(snap.settings.gain)))
+
+    window.snapshotShown.connect(on_shown)
+
+    def move():
+        if len(moved) == moves:
+            timer.stop()
+            return
+        # back and forth between 0.1x and 10x, as a lecturer's drag goes
+        slider.setValue(round(slider.maximum() / 2 * math.sin(len(moved) / 8)))
+        gains.append(window.controls.settings.gain)
+        moved.append(time.perf_counter())
+
+    timer = QtCore.QTimer(interval=interval_ms, timerType=QtCore.Qt.PreciseTimer, timeout=move)
+    timer.start()
+    wait_shown(window, lambda snap: len(moved) == moves and snap.settings.gain == gains[-1], timeout=30)
+    window.close()
+    latencies = []
+    for i, t in enumerate(moved):
+        first = next((when for when, index in shown if index >= i and when >= t), None)
+        if first is not None:
+            latencies.append(first - t)
+    return np.array(latencies) * 1000
 
 
 def training_under_gui(app, settings: Settings, seconds: float = 5.0) -> dict:
@@ -165,16 +205,24 @@ def main() -> None:
         ms = slider_latency(app, settings)
         print(f"slider -> all views repainted, {label}: median {np.median(ms):.1f} ms, "
               f"p95 {np.percentile(ms, 95):.1f} ms")
+    ms = slider_drag(app, Settings())
+    print(f"continuous drag (a move every 16 ms) -> that move or a later one on screen, default lesson: "
+          f"median {np.median(ms):.1f} ms, p95 {np.percentile(ms, 95):.1f} ms")
     settings = Settings()
     costs = frame_costs(app, settings)
     print("one frame while training, CPU ms (render + paint): " +
           ", ".join(f"{name} {r:.1f} + {p:.1f}" for name, (r, p) in costs.items()) +
           f"; total {sum(r + p for r, p in costs.values()):.1f}")
+    # The bare trainer runs just before and just after: this machine's speed drifts by half within
+    # minutes, so a baseline taken at another time would make the share meaningless.
+    before = bare_trainer(settings)
     gui = training_under_gui(app, settings)
-    alone = bare_trainer(settings)
+    after = bare_trainer(settings)
+    alone = (before + after) / 2
     print(f"training flat out, default lesson: event-loop lag p99 {gui['lag_p99_ms']:.1f} ms "
           f"(median {gui['lag_median_ms']:.1f}), {gui['repaints_per_s']:.0f} repaints/s, "
-          f"{gui['steps_per_s']:.0f} steps/s vs {alone:.0f} with no GUI ({100 * gui['steps_per_s'] / alone:.0f} %)")
+          f"{gui['steps_per_s']:.0f} steps/s vs {before:.0f} before and {after:.0f} after with no GUI "
+          f"({100 * gui['steps_per_s'] / alone:.0f} %)")
     inside, total = launch_time()
     print(f"launch to first painted window: {inside:.2f} s after interpreter start "
           f"({total:.2f} s including interpreter start-up)")
