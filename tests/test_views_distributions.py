@@ -207,6 +207,31 @@ def test_a_compact_note_makes_room_for_a_label_at_the_right_end(qtbot):
 
 
 
+@pytest.mark.parametrize("width", [240, 255, 300])
+def test_a_compact_note_stays_in_the_plot_when_a_label_leaves_it_no_room(qtbot, width):
+    """The zeros lesson's gradients at 1280 x 720: the output layer's "100%" label sat where the
+    note would go, and the note, moved left of it, ran off the plot over the layer names. The
+    note stays at the right end then, in the plot, and the label gives way."""
+    s = snap(ZEROS, steps=200)
+    view = make(qtbot, GradientView, themes.load("light"), size=(width, 300))
+    view.show()
+    qtbot.waitExposed(view)
+    view.render(s)
+    qtbot.wait(10)
+    ridges = view.ridges
+    assert ridges.compact
+
+    def on_screen(item):
+        return item.deviceTransform(view.viewportTransform()).mapRect(item.boundingRect())
+
+    plot_rect = ridges.vb.mapRectToScene(ridges.vb.boundingRect())
+    plot_rect = view.mapFromScene(plot_rect).boundingRect()
+    for slot in visible_slots(view):
+        note_rect = on_screen(ridges.notes[slot])
+        assert note_rect.left() >= plot_rect.left() - 1, (slot, note(view, slot))
+        assert not any(note_rect.intersects(on_screen(m)) for m in ridges.peaks[slot] if m.isVisible())
+
+
 @pytest.mark.parametrize("height, labelled", [(160, False), (600, True)])
 def test_peak_labels_only_where_the_rows_have_room_for_them(qtbot, height, labelled):
     """In a plot too short for a line of text per row, a peak label would cover its neighbours'."""

@@ -243,8 +243,9 @@ class Ridgeline:
         self.notes: list[Label] = []
         self.texts: list[tuple[str, str]] = [("", "")] * MAX_RIDGES
         """(note, short note) of every ridge; the notes show one or the other by the plot's width."""
-        self._peak_spans: list[list[tuple[float, float, float, float]]] = [[] for _ in range(MAX_RIDGES)]
-        """Per ridge, where its peak labels lie: (left x, pixels left of it, right x, pixels right of it)."""
+        self._peak_spans: list[list[tuple[Label, float, float, float, float]]] = [[] for _ in range(MAX_RIDGES)]
+        """Per ridge, its shown peak labels and where they lie: (label, left x, pixels left of it,
+        right x, pixels right of it)."""
         self.peaks: list[list[Label]] = []
         for slot in range(MAX_RIDGES):
             curve = PathCurve(step_mode="center", fill_level=0.0)
@@ -319,13 +320,19 @@ class Ridgeline:
         x = self._note_x()
         if self.compact and self._peak_spans[slot]:
             # A compact note sits over the ridge's right end, in the row of its peak labels: it
-            # ends left of any label that would lie under it.
+            # ends left of any label that would lie under it. Where it would then leave the
+            # plot, it stays, and those labels go: the layer's σ matters more than a share.
             per_px = self._x_per_px()
-            note_left = x - self.notes[slot].boundingRect().width() * per_px
-            lefts = [left - left_px * per_px for left, left_px, right, right_px in self._peak_spans[slot]
-                     if right + right_px * per_px > note_left]
-            if lefts:
-                x = min(x, min(lefts) - 6 * per_px)
+            width = self.notes[slot].boundingRect().width() * per_px
+            under = [(marker, left - left_px * per_px) for marker, left, left_px, right, right_px
+                     in self._peak_spans[slot] if right + right_px * per_px > x - width]
+            if under:
+                moved = min(x, min(left for _, left in under) - 6 * per_px)
+                if moved - width >= self.vb.viewRange()[0][0]:
+                    x = moved
+                else:
+                    for marker, _ in under:
+                        marker.setVisible(False)
         self.notes[slot].setPos(x, self.baseline(slot) + 0.3)
 
     def set_scale(self, log: bool, full: float = LINEAR_FULL) -> None:
@@ -472,8 +479,8 @@ class Ridgeline:
             m.setAnchor((0, 1) if right else (1, 1))
             m.setPos(edges[b + 1] if right else edges[a], y)
             m.setVisible(True)
-            spans.append((float(edges[b + 1]), 0.0, float(edges[b + 1]), width) if right
-                         else (float(edges[a]), width, float(edges[a]), 0.0))
+            spans.append((m, float(edges[b + 1]), 0.0, float(edges[b + 1]), width) if right
+                         else (m, float(edges[a]), width, float(edges[a]), 0.0))
             gap = max(2, n // 12)
             rest[max(0, a - gap): b + gap + 1] = 0.0
         self._peak_spans[slot] = spans
