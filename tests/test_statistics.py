@@ -121,6 +121,27 @@ def check_layer_directly(i, layer, net, fwd, grads, act, edges, W_then):
     assert layer.unique_units == len(set(layer.unit_groups))
 
 
+def test_values_equal_to_rounding_have_zero_spread_and_real_spread_is_kept():
+    """Zero weights and a bias of 0.3: every unit's pre-activation is exactly 0.3 for every
+    sample, where np.std says 5.6e-17 (the mean's rounding). A tiny real spread stays."""
+    net, X, y = net_and_data()
+    for W in net.weights:
+        W.fill(0.0)
+    for b in net.biases:
+        b.fill(0.3)
+    Z = net.forward(X).pre[0]
+    assert (Z == 0.3).all() and Z.std() > 0  # numpy's two passes do not give 0 here
+    stats = statistics.compute(net, X, y)
+    for layer in stats.layers:
+        assert layer.preact_std == 0.0 and layer.preact_mean == pytest.approx(0.3)
+        assert layer.weight_std == 0.0
+    for b in net.biases:
+        b[:] = 0.3 + 1e-9 * np.arange(len(b))  # a spread of parts in 10^8: data, not rounding
+    stats = statistics.compute(net, X, y)
+    assert stats.layers[0].preact_std == pytest.approx(net.forward(X).pre[0].std(), rel=1e-6)
+    assert stats.layers[0].preact_std > 0
+
+
 def test_saturation_thresholds_are_five_percent_of_the_peak_derivative():
     assert activations.get("sigmoid").saturation_threshold == pytest.approx(0.0125)
     assert activations.get("tanh").saturation_threshold == pytest.approx(0.05)

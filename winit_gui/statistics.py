@@ -241,13 +241,21 @@ def _blocks(flat: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> Iterator[tup
         yield layers, flat[start:start + size].reshape(shape)
 
 
+EQUAL_TO_ROUNDING = 64 * np.finfo(np.float64).eps
+"""A spread under this fraction of the mean is the mean's rounding, not data: n equal values
+give a computed mean a few ulps off, and a std of about 1e-17 (np.std(np.full(512, 0.1)) is
+1.4e-17). Such a layer's variance is 0: the zeros lesson's output shows "σ 0", not "σ 4e-17"."""
+
+
 def _moments(flat: np.ndarray, shapes) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of each layer, computed as np.mean and np.var do (two passes: no cancellation)."""
+    """Mean and variance of each layer, computed as np.mean and np.var do (two passes: no
+    cancellation), but 0 for values equal to within rounding (EQUAL_TO_ROUNDING)."""
     mean, var = np.empty(len(shapes)), np.empty(len(shapes))
     for layers, block in _blocks(flat, shapes):
         rows = block.reshape(len(block), -1)
         mean[layers] = rows.sum(axis=1) / rows.shape[1]
         var[layers] = _sum_sq_diff(rows, mean[layers, None]) / rows.shape[1]
+    var[var <= np.square(EQUAL_TO_ROUNDING * mean)] = 0.0
     return mean, var
 
 
