@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import snapshot
 from winit_gui.app.views.boundary import BoundaryView
@@ -50,7 +50,13 @@ def picture(qtbot, cls, theme, snaps) -> np.ndarray:
     assert axes and all(a.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache for a in axes)
     for snap in snaps:
         view.show_snapshot(snap)
-        qtbot.wait(20)  # painted as in the app: the cached items are drawn into their pixmaps here
+        # painted as the app paints (MainWindow.paint_now): the cached items are drawn into their
+        # pixmaps here. (Waiting for Qt's own paint instead made the test depend on the machine's
+        # load: a busy machine skipped or delayed paints, and text came out a subpixel apart.)
+        QtCore.QCoreApplication.sendPostedEvents(view.scene(), QtCore.QEvent.MetaCall)
+        view.viewport().repaint()
+        qtbot.wait(20)
+    QtCore.QCoreApplication.sendPostedEvents()
     image = view.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
     view.close()
     return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1).copy()
