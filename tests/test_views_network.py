@@ -155,11 +155,11 @@ def test_clone_label_and_outlines_for_constant_init(qtbot, theme):
     labels = visible_texts(view.clone_items)
     assert len(labels) == 1 and "identical" in labels[0] and "6" in labels[0]
     # every hidden node is outlined as a clone; inputs and the output are not
-    pens = view.nodes.data["pen"]
+    pens = [view.nodes.styles[k][2] for k in view.nodes.style]
     clone_pen = view._pens[1]
     hidden = slice(2, 2 + 3 * 6)
-    assert all(p is clone_pen for p in pens[hidden])
-    assert not any(p is clone_pen for p in pens[:2]) and pens[-1] is not clone_pen
+    assert all(p == clone_pen for p in pens[hidden])
+    assert not any(p == clone_pen for p in pens[:2]) and pens[-1] != clone_pen
     # after training, all edges leaving a clone layer's units have one bucket: identical units
     # carry identical incoming and outgoing weights
     W = s.diagram.weights[1]
@@ -170,7 +170,7 @@ def test_no_clone_label_for_glorot(qtbot, theme, circle_snap):
     view = make(qtbot, NetworkView, theme)
     view.show_snapshot(circle_snap)
     assert visible_texts(view.clone_items) == []
-    assert not any(p is view._pens[1] for p in view.nodes.data["pen"])
+    assert not any(view.nodes.styles[k][2] == view._pens[1] for k in view.nodes.style)
 
 
 def test_clone_label_goes_when_the_clones_go(qtbot, theme):
@@ -303,14 +303,16 @@ def test_boundary_image_points_and_title(qtbot, theme, circle_snap):
     rect = view.image.mapRectToParent(view.image.boundingRect())
     assert rect.left() <= x0 and rect.right() >= x1 and rect.top() <= y0 and rect.bottom() >= y1
     d = circle_snap.dataset
-    assert len(view.train_points.data) == len(d.X_train)
-    assert len(view.test_points.data) == len(d.X_test)
-    assert np.allclose(view.train_points.data["x"], d.X_train[:, 0])
-    # points coloured by label: class 1 with the positive colour
+    assert len(view.test_points.x) == len(d.X_test)
+    np.testing.assert_array_equal(np.column_stack(view.train_points.getData()), d.X_train)
+    # points coloured by label: class 1 with the positive colour (train filled, test ringed)
     labels = d.y_train[:, 0] > 0.5
-    brushes = view.train_points.data["brush"]
-    assert all(b.color().name() == QtGui.QColor(theme.positive).name() for b in brushes[labels])
-    assert all(b.color().name() == QtGui.QColor(theme.negative).name() for b in brushes[~labels])
+    brushes = [view.train_points.styles[k][1] for k in view.train_points.style]
+    assert all(b.color().name() == QtGui.QColor(theme.positive).name() for b, c in zip(brushes, labels) if c)
+    assert all(b.color().name() == QtGui.QColor(theme.negative).name() for b, c in zip(brushes, labels) if not c)
+    test_labels = d.y_test[:, 0] > 0.5
+    rings = [view.test_points.styles[k][2].color().name() for k in view.test_points.style]
+    assert rings == [QtGui.QColor(theme.positive if c else theme.negative).name() for c in test_labels]
     assert not any(c.isVisible() for c in view.class_curves)
     title = view.title_fit.text
     assert "P(class 1)" in title and f"{100 * circle_snap.evaluation.test_accuracy:.1f}%" in title

@@ -107,15 +107,17 @@ def test_markers_sit_on_the_finite_points_and_an_empty_set_is_not_painted(qapp):
     np.testing.assert_array_equal(marked_points(curve), [[1, 0.5], [3, 2]])
     assert curve.marks.isVisible()
     curve.setData(np.array([1.0]), np.array([np.inf]))
-    assert len(curve.marks.data) == 0 and not curve.marks.isVisible()
+    assert len(marked_points(curve)) == 0 and not curve.marks.isVisible()
 
 
 def test_lone_only_marks_a_single_point_but_not_a_run(qapp):
     plot = pg.PlotItem()
     curve = MarkedCurve(plot, "o", lone_only=True)
     curve.setData(np.array([0.0]), np.array([0.7]))
-    np.testing.assert_array_equal(marked_points(curve), [[0, 0.7]])
+    assert (curve.marks.pos().x(), curve.marks.pos().y()) == (0.0, 0.7)
     assert curve.marks.isVisible()
     curve.setData(np.array([0.0, 10.0]), np.array([0.7, 0.6]))
-    assert len(curve.marks.data) == 0 and not curve.marks.isVisible()
+    assert not curve.marks.isVisible()
     np.testing.assert_array_equal(np.column_stack(curve.getData()), [[0, 0.7], [10, 0.6]])
+    curve.setData(np.array([5.0]), np.array([np.nan]))
+    assert not curve.marks.isVisible()

@@ -29,6 +29,8 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from winit_gui.app.views.marks import PixelMarks
+
 VIEW_NAMES = ("network", "activations", "saturation", "gradients", "loss", "boundary")
 """The views by their command-line names (``winit-gui render``/``record``), in file order."""
 OBJECT_NAMES = {"network": "networkView", "activations": "activationView", "saturation": "saturationView",
@@ -93,8 +95,8 @@ def slide_pens(scenes: Iterable[QtWidgets.QGraphicsScene], factor: float) -> Ite
     """Widen every cosmetic pen of ``scenes`` by ``factor`` inside the ``with`` block, then restore them.
 
     Covers the items the views draw with pens: curves (PlotCurveItem, and PlotDataItem's pen that
-    legends draw their samples with), scatter symbol outlines, infinite lines, axes, bar graphs and
-    Qt's own shape and line items. Scatter symbol *sizes* are scaled by pyqtgraph in export mode.
+    legends draw their samples with), scatter symbol outlines (ScatterPlotItem, PixelMarks), infinite
+    lines, axes, bar graphs and Qt's own shape and line items. Scatter symbol *sizes* are scaled by pyqtgraph in export mode.
     """
     undo: list[Callable[[], None]] = []
     if factor != 1.0:
@@ -118,6 +120,10 @@ def _widen_item(item, factor: float, undo: list[Callable[[], None]]) -> None:
             old_pens = item.data["pen"].copy()
             item.data["pen"] = np.array([_wider(p, factor) for p in old_pens], dtype=object)
             undo.append(lambda item=item, old=old_pens: item.data.__setitem__("pen", old))
+    elif isinstance(item, PixelMarks):
+        old_styles = item.styles
+        item.set_styles([(symbol, brush, _wider(pen, factor)) for symbol, brush, pen in old_styles])
+        undo.append(lambda item=item, old=old_styles: item.set_styles(old))
     elif isinstance(item, pg.InfiniteLine):
         old = (item.pen, item.currentPen, item.hoverPen)
         item.pen, item.currentPen, item.hoverPen = (_wider(p, factor) for p in old)

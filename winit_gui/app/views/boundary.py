@@ -20,6 +20,7 @@ from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, style_plot
 from winit_gui.app.views.histograms import nice_ceiling
 from winit_gui.app.views.images import RgbImageItem
+from winit_gui.app.views.marks import PixelMarks
 from winit_gui.app.views.network import FittedLabel, mix
 from winit_gui.app.views.paths import PathCurve
 from winit_gui.snapshot import Snapshot
@@ -78,8 +79,8 @@ class BoundaryView(SnapshotView):
         self.plot.getViewBox().sigResized.connect(self._refit)
 
         self.image = RgbImageItem(axisOrder="row-major")
-        self.train_points = pg.ScatterPlotItem(pxMode=True)
-        self.test_points = pg.ScatterPlotItem(pxMode=True)
+        self.train_points = PixelMarks()
+        self.test_points = PixelMarks()
         self.image.setZValue(-10)
         self.train_points.setZValue(10)
         self.test_points.setZValue(5)
@@ -105,18 +106,19 @@ class BoundaryView(SnapshotView):
         self.theme = theme
         style_plot(self.plot, theme)
         self.image.setLookupTable(diverging_lut(theme))
-        self._class_brush = (pg.mkBrush(theme.negative), pg.mkBrush(theme.positive))
+        # by class (0, 1): train points filled and outlined in the background colour, test points as rings
+        size = 5.0 + theme.line_width
         outline = pg.mkPen(theme.background, width=1.2)
-        self._train_pen = (outline, outline)
-        self._test_pen = (pg.mkPen(theme.negative, width=1.5), pg.mkPen(theme.positive, width=1.5))
-        self._no_brush = pg.mkBrush(None)
+        self.train_points.set_styles([("o", pg.mkBrush(colour), outline) for colour in (theme.negative, theme.positive)],
+                                     size)
+        self.test_points.set_styles([("o", pg.mkBrush(None), pg.mkPen(colour, width=1.5))
+                                     for colour in (theme.negative, theme.positive)], size - 1)
         for colour, curve in zip((theme.negative, theme.positive), self.class_curves):
             fill = QtGui.QColor(colour)
             fill.setAlphaF(0.25)
             curve.setPen(pg.mkPen(colour, width=theme.line_width))
             curve.setBrush(pg.mkBrush(fill))
         self.threshold.setPen(pg.mkPen(theme.muted, width=1.5, style=QtCore.Qt.PenStyle.DashLine))
-        self._data_key = None  # recolour the points on the next render
         if self.mode is not None:
             self._style_axes()
 
@@ -226,10 +228,6 @@ class BoundaryView(SnapshotView):
 
     def _set_points(self, snapshot: Snapshot) -> None:
         d = snapshot.dataset
-        size = 5.0 + self.theme.line_width
-        for item, X, y, pens, brush_fill, s in (
-                (self.train_points, d.X_train, d.y_train, self._train_pen, True, size),
-                (self.test_points, d.X_test, d.y_test, self._test_pen, False, size - 1)):
+        for item, X, y in ((self.train_points, d.X_train, d.y_train), (self.test_points, d.X_test, d.y_test)):
             labels = (np.asarray(y).reshape(len(X), -1)[:, 0] > 0.5).astype(int)
-            brushes = [self._class_brush[c] for c in labels] if brush_fill else [self._no_brush] * len(X)
-            item.setData(X[:, 0], X[:, 1], brush=brushes, pen=[pens[c] for c in labels], size=s)
+            item.setData(X[:, 0], X[:, 1], style=labels)

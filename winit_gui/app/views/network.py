@@ -11,8 +11,8 @@ Drawing stays cheap however deep the network is:
   took 80 ms scaled, 2 ms unscaled), so node and edge positions are computed in pixels here,
   again on resize. Colours are opaque (pre-mixed with the background): translucent pens were
   another 10x. Above AA_MAX_EDGES edges antialiasing is off (dense diagrams of thin lines).
-- Nodes are one ScatterPlotItem whose brushes and pens come from small prebuilt tables, so the
-  symbol atlas is hit, never grown.
+- Nodes are one ``PixelMarks`` item whose styles (symbol x fill x outline) come from small
+  prebuilt tables: each style is drawn into a pixmap once, and a frame blits them.
 - Everything that depends only on the layer sizes (node order, edge endpoints, label items) is
   built once per architecture; ``render`` only hands new arrays to the same items, and skips even
   that when no edge changed bucket and no node changed fill.
@@ -37,6 +37,7 @@ from PySide6 import QtCore, QtGui
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView
 from winit_gui.app.views.labels import Label
+from winit_gui.app.views.marks import PixelMarks
 from winit_gui.app.views.paths import SmoothPathCurve
 from winit_gui.snapshot import Diagram, Snapshot
 
@@ -58,6 +59,8 @@ BIAS_LEVELS = (0.3, 0.55, 0.8, 1.0)
 """Node fill: the bias's sign colour mixed into the background at these strengths."""
 NODE_PX = (4.0, 24.0)
 """Smallest and largest node diameter in pixels."""
+NODE_SYMBOLS = ("s", "o")
+"""Input units square, the others round (pyqtgraph's symbol names)."""
 HOVER_EDGE_PX = 5.0
 """How near (in pixels) the pointer must come to an edge to show its weight."""
 
@@ -179,7 +182,8 @@ class _Architecture:
             parts.append((self.offsets[l] + i, self.offsets[l + 1] + j, np.full(a * b, l), i, j))
         self.seg_a, self.seg_b, self.seg_layer, self.seg_i, self.seg_j = (
             np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, int) for k in range(5))
-        self.symbols = np.array(["s" if l == 0 else "o" for l in self.layer], dtype=object)
+        self.symbols = (self.layer > 0).astype(int)
+        """Each node's index in NODE_SYMBOLS: inputs square, units round."""
 
     @property
     def n_layers(self) -> int:
@@ -218,7 +222,7 @@ class NetworkView(SnapshotView):
             item.setZValue(1 + 2 * bucket + SIGNS.index(sign))  # thick over thin, whatever the sign
         for item in self._bucket_items:
             self.vb.addItem(item)
-        self.nodes = pg.ScatterPlotItem(pxMode=True)
+        self.nodes = PixelMarks()
         self.nodes.setZValue(100)
         self.vb.addItem(self.nodes)
         self.more_dots = pg.ScatterPlotItem(pxMode=True, size=4)
@@ -275,7 +279,7 @@ class NetworkView(SnapshotView):
         self._bold_metrics = QtGui.QFontMetricsF(self._bold)
         self._small_metrics = QtGui.QFontMetricsF(self._small)
         bg = theme.background
-        # Node styles, prebuilt so that ScatterPlotItem's atlas keys (object ids) repeat.
+        # Node styles: the nodes' style table is every (symbol, fill, outline) of these.
         self._brushes = np.empty(2 + 2 * len(BIAS_LEVELS), dtype=object)
         self._brushes[0] = pg.mkBrush(mix(bg, theme.muted, 0.45))  # inputs
         self._brushes[1] = pg.mkBrush(mix(bg, theme.muted, 0.15))  # zero bias
@@ -285,6 +289,7 @@ class NetworkView(SnapshotView):
         self._pens = np.empty(2, dtype=object)
         self._pens[0] = pg.mkPen(theme.muted, width=1)
         self._pens[1] = pg.mkPen(theme.foreground, width=max(2.0, theme.line_width))  # clone outline
+        self._style_nodes()
         self.more_dots.setBrush(pg.mkBrush(theme.muted))
         self.more_dots.setPen(None)
         self.hover_node.setPen(pg.mkPen(theme.foreground, width=2))
@@ -377,6 +382,7 @@ class NetworkView(SnapshotView):
         top, bottom = node_px / 2 + 4, node_px / 2 + 4 + dots
         row_px = (height - top - bottom) / (rows - 1) if rows > 1 else 0.0
         self._col_px, self._node_px = col_px, node_px
+        self._style_nodes()
         self._col_x = pad_x + np.arange(n) * col_px if n > 1 else np.array([width / 2])
         centre = top + (rows - 1) * row_px / 2
         self._node_x = self._col_x[arch.layer]
@@ -411,10 +417,15 @@ class NetworkView(SnapshotView):
             idx = self._edge_order[self._edge_bounds[k]:self._edge_bounds[k + 1]]
             item.setData(xs[idx].ravel(), ys[idx].ravel())
 
+    def _style_nodes(self) -> None:
+        """The nodes' style table, indexed as in ``_draw_nodes``: (symbol, fill, outline)."""
+        self.nodes.set_styles([(symbol, brush, pen) for symbol in NODE_SYMBOLS for brush in self._brushes
+                               for pen in self._pens], self._node_px)
+
     def _draw_nodes(self) -> None:
         arch = self._arch
-        self.nodes.setData(self._node_x, self._node_y, symbol=arch.symbols, size=self._node_px,
-                           brush=self._brushes[self._node_fill], pen=self._pens[self._node_outline])
+        style = (arch.symbols * len(self._brushes) + self._node_fill) * len(self._pens) + self._node_outline
+        self.nodes.setData(self._node_x, self._node_y, style=style)
 
     def _layout_band(self) -> None:
         arch, col_px = self._arch, self._col_px
@@ -516,9 +527,7 @@ class NetworkView(SnapshotView):
         if self._node_key is None or not np.array_equal(node_key, self._node_key):
             self._node_key = node_key
             self._node_fill, self._node_outline = node_fill, outline
-            self.nodes.setBrush(self._brushes[node_fill], update=False)
-            self.nodes.setPen(self._pens[outline], update=False)
-            self.nodes.updateSpots()
+            self._draw_nodes()
         clone_runs = _runs(clone_labels)
         if clone_runs != self._clone_runs:
             self._clone_runs = clone_runs

@@ -20,6 +20,8 @@ import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from winit_gui.app.views.marks import PixelMarks
+
 
 class PathCurve(QtWidgets.QGraphicsPathItem):
     """A polyline (or step histogram) with an optional fill down to ``fill_level``.
@@ -127,7 +129,8 @@ class MarkedCurve:
     def __init__(self, plot: pg.PlotItem, symbol: str, lone_only: bool = False):
         self.lone_only = lone_only
         self.line = PathCurve(connect="finite")
-        self.marks = LoneMark(symbol) if lone_only else pg.ScatterPlotItem(symbol=symbol, pxMode=True)
+        self.symbol = symbol
+        self.marks = LoneMark(symbol) if lone_only else PixelMarks()
         for item in (self.line, self.marks):
             plot.addItem(item)
 
@@ -142,7 +145,7 @@ class MarkedCurve:
             return
         marked = np.isfinite(y)
         self.marks.setData(x[marked], y[marked])
-        self.marks.setVisible(bool(marked.any()))  # an empty scatter still costs a paint
+        self.marks.setVisible(bool(marked.any()))
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         return self.line.getData()
@@ -151,21 +154,21 @@ class MarkedCurve:
         self.line.setPen(*args, **kwargs)
 
     def set_symbol_style(self, brush, pen, size: float) -> None:
-        self.marks.setBrush(pg.mkBrush(brush))
-        self.marks.setPen(pg.mkPen(pen))
-        self.marks.setSize(size)
+        self.marks.set_styles([(self.symbol, pg.mkBrush(brush), pg.mkPen(pen))], size)
 
 
 class LoneMark(QtWidgets.QGraphicsPathItem):
-    """One marker, ``size`` pixels across whatever the axes' scale, at the data point it is
-    moved to (setPos). Qt draws it alone: a ScatterPlotItem spends about 0.2 ms of Python on
-    every paint, for its one point too. Styled as a ScatterPlotItem is (setBrush, setPen, setSize)."""
+    """One marker, a fixed number of pixels across whatever the axes' scale, at the data point it
+    is moved to (setPos). Qt draws it alone, with no Python in its paint at all."""
 
     def __init__(self, symbol: str):
         super().__init__()
         self.setFlag(QtWidgets.QGraphicsItem.ItemIgnoresTransformations)  # its path is in pixels
-        self._symbol = Symbols[symbol]  # pyqtgraph's shapes, 1 unit across
-        self.setSize(10.0)
+        self.set_styles([(symbol, QtGui.QBrush(), QtGui.QPen())], 10.0)
 
-    def setSize(self, size: float) -> None:
-        self.setPath(QtGui.QTransform.fromScale(size, size).map(self._symbol))
+    def set_styles(self, styles, size: float) -> None:
+        """PixelMarks' styling, of which a lone mark has one style: [(symbol, brush, pen)]."""
+        ((symbol, brush, pen),) = styles
+        self.setBrush(brush)
+        self.setPen(pen)
+        self.setPath(QtGui.QTransform.fromScale(size, size).map(Symbols[symbol]))  # pyqtgraph's shapes are 1 across

@@ -1,0 +1,156 @@
+"""Symbols of a fixed size in pixels at data points: the views' replacement for pyqtgraph's
+pixel-mode ScatterPlotItem.
+
+Why: a ScatterPlotItem works out, in Python, on every paint, its bounding rectangle (several
+times a frame), the points' device positions and its culling mask, even when neither the data
+nor the axes changed (measured: the six views' scatters were 8 % of a frame's instructions).
+``PixelMarks`` keeps a small table of styles (symbol, brush, pen), draws each style once into an
+atlas pixmap, and keeps the points' blit list until the data or the painter's transform change:
+a repeated paint is one ``drawPixmapFragments`` call.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
+from pyqtgraph.Qt.internals import PrimitiveArray
+from PySide6 import QtCore, QtGui
+
+Style = tuple[str, QtGui.QBrush, QtGui.QPen]
+"""A symbol's name in pyqtgraph's table ("o", "s", ...), its fill and its outline."""
+
+
+class PixelMarks(pg.GraphicsObject):
+    """Points (x, y) in data coordinates, each drawn as one of ``styles``, ``size`` pixels across."""
+
+    def __init__(self, styles: Sequence[Style] = (("o", QtGui.QBrush(QtCore.Qt.gray), QtGui.QPen(QtCore.Qt.NoPen)),),
+                 size: float = 8.0, parent=None):
+        super().__init__(parent)
+        self.x = self.y = np.zeros(0)
+        self.style = np.zeros(0, dtype=np.intp)
+        """Index into ``styles`` of every point."""
+        self.styles: list[Style] = []
+        self.size = size
+        self._atlas: tuple[float, QtGui.QPixmap, int] | None = None
+        """(device-pixel ratio, every style's symbol side by side, the side of one)"""
+        self._fragments: PrimitiveArray | None = None
+        self._blit_key: tuple | None = None
+        self._rect: QtCore.QRectF | None = None
+        self.set_styles(styles, size)
+
+    # ---- data and style ------------------------------------------------------------------------
+    def setData(self, x, y, style=None) -> None:
+        """Points at (x, y); ``style``: each point's index into the styles (default: the first)."""
+        x, y = np.asarray(x, dtype=np.float64).ravel(), np.asarray(y, dtype=np.float64).ravel()
+        if len(x) != len(y):
+            raise ValueError(f"{len(x)} x values for {len(y)} y values")
+        style = np.zeros(len(x), dtype=np.intp) if style is None else np.asarray(style, dtype=np.intp).ravel()
+        if len(style) != len(x) or (len(style) and not 0 <= style.min() <= style.max() < len(self.styles)):
+            raise ValueError(f"styles must be {len(x)} indices below {len(self.styles)}")
+        self.x, self.y, self.style = x, y, style
+        self._changed()
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x, self.y
+
+    def set_styles(self, styles: Sequence[Style], size: float | None = None) -> None:
+        self.styles = [(symbol, QtGui.QBrush(brush), QtGui.QPen(pen)) for symbol, brush, pen in styles]
+        if size is not None:
+            self.size = float(size)
+        self._atlas = None
+        if len(self.style) and self.style.max() >= len(self.styles):
+            self.style = np.zeros(len(self.x), dtype=np.intp)
+        self._changed()
+
+    def _changed(self) -> None:
+        self.prepareGeometryChange()
+        self._rect = None
+        self._blit_key = None
+        self.update()
+
+    def viewTransformChanged(self) -> None:
+        # (pyqtgraph calls this when the axes' range or the view's size changes)
+        self.prepareGeometryChange()
+        self._rect = None
+
+    # ---- QGraphicsItem ---------------------------------------------------------------------------
+    def boundingRect(self) -> QtCore.QRectF:
+        if self._rect is None:
+            finite = np.isfinite(self.x) & np.isfinite(self.y)
+            if not finite.any():
+                self._rect = QtCore.QRectF()
+            else:
+                x, y = self.x[finite], self.y[finite]
+                reach = self.size / 2 + max((pen.widthF() for _, _, pen in self.styles), default=0.0) + 1
+                # one pixel in data units (0 before the item is in a view: no margin then)
+                px, py = (self.pixelWidth() or 0.0), (self.pixelHeight() or 0.0)
+                self._rect = QtCore.QRectF(x.min() - reach * px, y.min() - reach * py,
+                                           x.max() - x.min() + 2 * reach * px, y.max() - y.min() + 2 * reach * py)
+        return self._rect
+
+    def paint(self, painter: QtGui.QPainter, *args) -> None:
+        if not len(self.x):
+            return
+        if self._exportOpts is not False:
+            self._paint_vectors(painter)
+            return
+        t = painter.transform()
+        dpr = painter.device().devicePixelRatioF()
+        key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), dpr)
+        if key != self._blit_key:
+            self._fragments = self._make_fragments(t, dpr)
+            self._blit_key = key
+        painter.resetTransform()
+        painter.drawPixmapFragments(*self._fragments.drawargs(), self._atlas[1])
+
+    def _make_fragments(self, t: QtGui.QTransform, dpr: float) -> PrimitiveArray:
+        """One blit per point, in data order (later points over earlier ones, as ScatterPlotItem)."""
+        atlas, cell = self._atlas_for(dpr)
+        finite = np.isfinite(self.x) & np.isfinite(self.y)
+        x, y, style = self.x[finite], self.y[finite], self.style[finite]
+        fragments = PrimitiveArray(QtGui.QPainter.PixmapFragment, 10)
+        fragments.resize(len(x))
+        array = fragments.ndarray()
+        array[:, 0] = x * t.m11() + y * t.m21() + t.dx()  # the centre of each symbol, in device pixels
+        array[:, 1] = x * t.m12() + y * t.m22() + t.dy()
+        array[:, 2] = style * cell  # its style's cell of the atlas
+        array[:, 3:6] = (0.0, cell, cell)
+        array[:, 6:10] = (1 / dpr, 1 / dpr, 0.0, 1.0)  # back to logical pixels, no rotation, opaque
+        return fragments
+
+    def _atlas_for(self, dpr: float) -> tuple[QtGui.QPixmap, int]:
+        """Every style drawn once, side by side in cells of ``cell`` device pixels."""
+        if self._atlas is None or self._atlas[0] != dpr:
+            widest = max((pen.widthF() for _, _, pen in self.styles), default=0.0)
+            cell = int(np.ceil((self.size + widest + 2) * dpr))
+            pixmap = QtGui.QPixmap(cell * max(1, len(self.styles)), cell)
+            pixmap.fill(QtCore.Qt.transparent)
+            painter = QtGui.QPainter(pixmap)
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+            for k, (symbol, brush, pen) in enumerate(self.styles):
+                painter.resetTransform()
+                painter.translate((k + 0.5) * cell, cell / 2)
+                painter.scale(dpr, dpr)
+                self._draw_symbol(painter, symbol, brush, pen)
+            painter.end()
+            self._atlas = (dpr, pixmap, cell)
+        return self._atlas[1], self._atlas[2]
+
+    def _draw_symbol(self, painter: QtGui.QPainter, symbol: str, brush: QtGui.QBrush, pen: QtGui.QPen) -> None:
+        painter.setBrush(brush)
+        painter.setPen(pen)
+        painter.drawPath(QtGui.QTransform.fromScale(self.size, self.size).map(Symbols[symbol]))
+
+    def _paint_vectors(self, painter: QtGui.QPainter) -> None:
+        """Export: every symbol drawn as a path, sharp at any resolution (as ScatterPlotItem does)."""
+        t = painter.transform()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self._exportOpts.get("antialias", True))
+        for x, y, s in zip(self.x, self.y, self.style):
+            if np.isfinite(x) and np.isfinite(y):
+                painter.resetTransform()
+                painter.translate(t.map(QtCore.QPointF(x, y)))
+                self._draw_symbol(painter, *self.styles[s])
+        painter.setTransform(t)
