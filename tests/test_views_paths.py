@@ -28,6 +28,43 @@ def test_a_step_histogram_is_drawn_as_its_bars(qapp):
     assert curve.opts["stepMode"] == "center"
 
 
+def test_flat_runs_of_a_step_histogram_carry_no_points_but_draw_the_same(qapp):
+    """Equal neighbouring bins (runs of empty ones, mostly) add points on a straight line: they
+    are left out of the path, which must still draw exactly the same picture."""
+    from PySide6 import QtGui, QtWidgets
+
+    edges = np.linspace(0.0, 1.0, 11)
+    heights = np.array([0.0, 0.0, 0.0, 0.5, 0.5, 1.0, 0.2, 0.0, 0.0, 0.0])
+    curve = PathCurve(pen={"color": "#0072b2", "width": 3}, brush="#e69f00", step_mode="center", fill_level=0.0)
+    curve.setData(edges, heights)
+    # every point of the full step outline, as np.repeat builds it
+    full_x = np.repeat(edges, 2)
+    full_y = np.concatenate([[0.0], np.repeat(heights, 2), [0.0]])
+    drawn = points(curve.path())
+    np.testing.assert_allclose(drawn, [[0, 0], [0, 0], [0.3, 0], [0.3, 0.5], [0.5, 0.5], [0.5, 1],
+                                       [0.6, 1], [0.6, 0.2], [0.7, 0.2], [0.7, 0], [1, 0], [1, 0]])
+    reference = QtWidgets.QGraphicsPathItem(pg.arrayToQPath(full_x, full_y))
+    reference.setPen(curve.pen())
+    reference_fill = QtWidgets.QGraphicsPathItem(reference.path(), reference)
+    reference_fill.setFlag(QtWidgets.QGraphicsItem.ItemStacksBehindParent)
+    reference_fill.setPen(QtGui.QPen(QtCore.Qt.NoPen))
+    reference_fill.setBrush(curve.fill.brush())
+    pictures = []
+    for item in (curve, reference):
+        scene = QtWidgets.QGraphicsScene()
+        scene.addItem(item)
+        image = QtGui.QImage(220, 130, QtGui.QImage.Format_RGB32)
+        image.fill(QtGui.QColor("#ffffff"))
+        painter = QtGui.QPainter(image)
+        scene.render(painter, QtCore.QRectF(0, 0, 220, 130), QtCore.QRectF(-0.05, -0.1, 1.1, 1.2),
+                     QtCore.Qt.IgnoreAspectRatio)
+        painter.end()
+        scene.removeItem(item)
+        pictures.append(np.frombuffer(image.constBits(), np.uint8).copy())
+    assert (pictures[0] != 255).sum() > 1000
+    np.testing.assert_array_equal(pictures[0], pictures[1])
+
+
 def test_a_filled_line_closes_down_to_its_fill_level(qapp):
     curve = PathCurve(pen="w", brush="r", fill_level=-1.0)
     curve.setData(np.array([0.0, 1.0, 2.0]), np.array([1.0, 2.0, 1.0]))

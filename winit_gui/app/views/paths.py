@@ -82,7 +82,15 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         if self.opts["stepMode"] != "center" or not len(y):
             return x, y
         base = self.opts["fillLevel"] or 0.0
-        return np.repeat(x, 2), np.concatenate([[base], np.repeat(y, 2), [base]])
+        heights = np.concatenate([[base], y, [base]])
+        # Each edge is a rise from the bin before to the bin after it. Where the two are equal
+        # (runs of empty bins, above all) its two points lie on the flat line: they are left
+        # out, and Qt strokes a path of a fraction of the points (the line looks the same; the
+        # outermost edges stay, so the line still spans the axis).
+        rises = heights[:-1] != heights[1:]
+        rises[[0, -1]] = True
+        x, before, after = x[rises], heights[:-1][rises], heights[1:][rises]
+        return np.repeat(x, 2), np.column_stack([before, after]).ravel()
 
     def _update_line(self) -> None:
         x, y = self._points()
