@@ -335,3 +335,18 @@ def test_forward_and_backprop_with_reuse_write_over_the_same_arrays_with_the_sam
     again = net.forward(2 * X, reuse=True)
     assert again.pre.flat is first.pre.flat and net.backprop(again, y, reuse=True)[0].flat is dZ.flat
     assert net.forward(X).pre.flat is not first.pre.flat
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("activation", activations.available())
+def test_single_precision_predictions_match_double_precision(activation, output):
+    """predict_single draws the decision boundary: it must give predict's outputs to within
+    single precision, for every activation and head, and compute in float32 throughout."""
+    rng = np.random.default_rng(4)
+    net = MLP((2, 16, 16, 3 if output == "softmax_ce" else 1), activation, output)
+    net.initialize(lambda shape, r: r.standard_normal(shape) * 1.2, rng, bias_init=0.1)
+    X = rng.uniform(-3.0, 3.0, (500, 2))
+    single, double = net.predict_single(X), net.predict(X)
+    assert single.dtype == np.float32 and single.shape == double.shape
+    # single precision relative to the outputs' scale (a linear head's outputs reach about 20)
+    np.testing.assert_allclose(single, double, rtol=1e-4, atol=5e-6 * max(1.0, np.abs(double).max()))

@@ -322,6 +322,22 @@ class MLP:
         with np.errstate(all="ignore"):
             return _head_output(self.output, self.logits(X))
 
+    def predict_single(self, X: ndarray) -> ndarray:
+        """``predict`` in single precision, for pictures: the decision boundary's grid of a few
+        thousand points runs through the network about twice as fast (numpy's float32 tanh and
+        exp are several times faster), and its outputs differ by about 1e-7, far below a colour
+        step. Not for training or statistics, which stay in double precision."""
+        A = self._check_inputs(X).astype(np.float32)
+        f, last = self.activation.f, self.n_layers - 1
+        with np.errstate(all="ignore"):
+            for l in range(last):
+                Z = np.matmul(A, self.weights[l].astype(np.float32))
+                Z += self.biases[l].astype(np.float32)
+                A = f(Z, out=Z)
+            Z = A @ self.weights[last].astype(np.float32)
+            Z += self.biases[last].astype(np.float32)
+            return _head_output(self.output, Z, out=Z)
+
     def logits(self, X: ndarray) -> ndarray:
         """Z of the output layer for X, without recording anything."""
         A = self._check_inputs(X)

@@ -131,7 +131,7 @@ def boundary(trainer: Trainer, test_logits: np.ndarray) -> Boundary:
     ys = np.linspace(y0, y1, res)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     with np.errstate(all="ignore"):
-        p = net.predict(grid)[:, 0].reshape(res, res)
+        p = net.predict_single(grid)[:, 0].reshape(res, res)
     return Boundary((x0, x1, y0, y1), _frozen(p), class_hist, OUTPUT_EDGES)
 
 
