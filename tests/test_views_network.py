@@ -427,6 +427,22 @@ def test_the_legend_fits_its_text_after_theme_switches(qtbot):
     qtbot.wait(10)
     assert view.legend.boundingRect().height() == first
 
+@pytest.mark.parametrize("size, legend", [((900, 700), True), ((330, 260), False)])
+def test_the_legend_gives_way_in_a_small_tile_and_the_title_keys_the_curves(qtbot, theme, size, legend):
+    """At 1280 x 720 and in compare mode the legend covered a third of the loss curves: there it
+    goes, and the title's "train" and "test", in their curves' colours, say which is which."""
+    view = make(qtbot, LossView, theme)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_snapshot(history_snaps(CIRCLE, 3)[-1])
+    qtbot.wait(10)
+    assert view.legend.isVisible() == legend
+    shown = view.title_fit.shown
+    assert f"color:{theme.train}'>train<" in shown and f"color:{theme.test}'>test<" in shown
+    assert "train" in view.title_fit.text
+
+
 def test_log_loss(qtbot, theme):
     s = history_snaps(CIRCLE, 5)[-1]
     view = make(qtbot, LossView, theme)

@@ -26,6 +26,8 @@ KEEP_FILL = 0.5
 """The loss axis keeps its range while the data span at least this share of it."""
 RANGE_MARGIN = 0.1
 """A new loss range reaches this share of the data's span beyond them, on each side."""
+LEGEND_SHARE = 0.3
+"""The legend is shown while it takes at most this share of the loss plot's height."""
 
 
 class LossView(SnapshotView):
@@ -126,6 +128,7 @@ class LossView(SnapshotView):
         bg.setAlphaF(0.8)
         self.legend.setBrush(pg.mkBrush(bg))
         self.legend.setPen(pg.mkPen(theme.muted))
+        self._fit_legend()
 
     def set_log_loss(self, on: bool) -> None:
         """Loss on a log axis (the accuracy plot stays linear)."""
@@ -163,8 +166,16 @@ class LossView(SnapshotView):
             if self.fits_own_range:
                 self.fit_loss_range(data[:, 1:3])
             last = h[-1]
-            values = f"train {last[1]:.3g}, test {last[2]:.3g}"
-            titles = [f"Loss at step {int(last[0])}: {values}", f"Step {int(last[0])}: {values}", values]
+            # the words in their curves' colours: the title keys the curves where the legend has no
+            # room; the last, plain wording can be elided
+            theme = self.theme
+
+            def values(digits: int) -> str:
+                return (f"<span style='color:{theme.train}'>train</span> {last[1]:.{digits}g}, "
+                        f"<span style='color:{theme.test}'>test</span> {last[2]:.{digits}g}")
+
+            titles = [f"Loss at step {int(last[0])}: {values(3)}", f"Step {int(last[0])}: {values(3)}",
+                      values(3), values(2), f"train {last[1]:.2g}, test {last[2]:.2g}"]
             if snapshot.diverged or not np.all(np.isfinite(last[1:3])):
                 titles = [t + " (diverged)" for t in titles]
         else:
@@ -211,7 +222,15 @@ class LossView(SnapshotView):
         if self.closed:  # GraphicsView.close() has deleted the items
             return
         self._fit_title()
+        self._fit_legend()
         self._update_log_ticks()
+
+    def _fit_legend(self) -> None:
+        """The legend only where it leaves the curves room: at most LEGEND_SHARE of the plot's
+        height (at 1280 x 720, and in compare mode, it covered a third of the loss curve; the
+        title's coloured "train" and "test" then say which curve is which)."""
+        height = self.loss_plot.getViewBox().height()
+        self.legend.setVisible(self.legend.boundingRect().height() <= LEGEND_SHARE * height)
 
     def _update_log_ticks(self) -> None:
         """On the log axis, label 1-2-5 (or sparser) values spaced for the plot's height.
