@@ -59,7 +59,7 @@ def slider_latency(app, settings: Settings, moves: int = 60) -> np.ndarray:
     window = MainWindow(experiment=Experiment(settings))
     window.resize(1600, 1000)
     window.show()
-    wait_shown(window, lambda snap: True)
+    wait_shown(window, lambda snap: snap.serial > 0)  # the engine is up (its start is launch time)
     slider = window.controls.gain_slider
     times = []
     for i in range(moves):
@@ -83,7 +83,7 @@ def slider_drag(app, settings: Settings, moves: int = 120, interval_ms: int = 16
     window = MainWindow(experiment=Experiment(settings))
     window.resize(1600, 1000)
     window.show()
-    wait_shown(window, lambda snap: True)
+    wait_shown(window, lambda snap: snap.serial > 0)  # the engine is up (its start is launch time)
     slider = window.controls.gain_slider
     gains, moved, shown = [], [], []  # gain and time of each move; time and move index of each frame
 
@@ -118,7 +118,7 @@ def training_under_gui(app, settings: Settings, seconds: float = 5.0) -> dict:
     window = MainWindow(experiment=Experiment(settings))
     window.resize(1600, 1000)
     window.show()
-    wait_shown(window, lambda snap: True)
+    wait_shown(window, lambda snap: snap.serial > 0)  # the engine is up (its start is launch time)
     shown = []
     window.snapshotShown.connect(lambda _: shown.append(time.perf_counter()))
     lags, last = [], [time.perf_counter()]
