@@ -158,3 +158,26 @@ def test_lone_only_marks_a_single_point_but_not_a_run(qapp):
     np.testing.assert_array_equal(np.column_stack(curve.getData()), [[0, 0.7], [10, 0.6]])
     curve.setData(np.array([5.0]), np.array([np.nan]))
     assert not curve.marks.isVisible()
+
+
+@pytest.mark.parametrize("width", [1, 2.5, 6])
+@pytest.mark.parametrize("shape", ["steps", "zigzag", "pairs"])
+def test_the_bounding_rect_holds_what_qt_would_have_it_hold(qapp, width, shape):
+    """PathCurve measures its rectangle from the path's extent instead of stroking the path as
+    QGraphicsPathItem does; it must still hold Qt's own rectangle (sharp zigzag: long miters)."""
+    from PySide6 import QtWidgets
+
+    x = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0])
+    y = np.array([0.0, 5.0, 0.0, 5.0, 0.2, 4.0])
+    kwargs = {"steps": {"step_mode": "center"}, "zigzag": {}, "pairs": {"connect": "pairs"}}[shape]
+    curve = PathCurve(pen={"color": "w", "width": width}, **kwargs)
+    curve.setData(x, y[:-1] if shape == "steps" else y)
+    reference = QtWidgets.QGraphicsPathItem(curve.path())
+    reference.setPen(curve.pen())
+    qt_rect, rect = reference.boundingRect(), curve.boundingRect()
+    assert rect.contains(qt_rect), (rect, qt_rect)
+    assert rect.width() <= curve.path().controlPointRect().width() + 2 * 2.5 * width + 1e-9  # not much more
+    curve.setPen({"color": "w", "width": 2 * width})  # a wider pen: a larger rectangle
+    assert curve.boundingRect().contains(rect) and curve.boundingRect() != rect
+    curve.setData(np.zeros(0), np.zeros(0)) if shape != "steps" else curve.setData(np.zeros(1), np.zeros(0))
+    assert curve.boundingRect().isEmpty()
