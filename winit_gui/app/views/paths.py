@@ -59,7 +59,7 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         return self._rect
 
     def _fit_rect(self) -> None:
-        """The bounding rectangle: the path's extent grown by the pen's width on every side.
+        """The bounding rectangle: the path's extent, grown on every side as far as the pen reaches.
 
         Why not QGraphicsPathItem's own: for a pen of any width it strokes the whole path (a
         QPainterPathStroker outline) to measure it, on every new path: measured, a tenth of a
