@@ -514,3 +514,40 @@ def test_the_weight_scale_moves_edges_between_width_buckets(qtbot):
         return thick / total
 
     assert thick_share(0.3) < 0.05 < 0.75 < thick_share(10.0)
+
+
+def edge_greys(view) -> int:
+    """How many pixels of the diagram's area are shades between the background and the edges'
+    colours: antialiased lines blend into the background, plain ones do not."""
+    view.viewport().repaint()
+    image = view.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.width(), 4)[..., :3]
+    return len(np.unique(pixels.reshape(-1, 3), axis=0))
+
+
+def test_edges_are_antialiased_in_a_still_picture_and_plain_while_training(qtbot, theme):
+    from dataclasses import replace
+
+    view = make(qtbot, NetworkView, theme)
+    still = snap(CIRCLE, steps=50)
+    view.show_snapshot(still)
+    assert all(item.antialias for item in view._bucket_items)
+    smooth = edge_greys(view)
+    view.show_snapshot(replace(still, playing=True))
+    assert not any(item.antialias for item in view._bucket_items)
+    assert edge_greys(view) < smooth  # fewer blended shades
+    view.show_snapshot(still)  # paused again: the picture that stays is smooth
+    assert all(item.antialias for item in view._bucket_items) and edge_greys(view) == smooth
+
+
+def test_an_export_while_training_is_antialiased(qtbot, theme):
+    from dataclasses import replace
+
+    from winit_gui.app.export import render_view
+
+    view = make(qtbot, NetworkView, theme)
+    still = snap(CIRCLE, steps=50)
+    view.show_snapshot(still)
+    smooth = render_view(view, 1.0)
+    view.show_snapshot(replace(still, playing=True))
+    assert render_view(view, 1.0) == smooth

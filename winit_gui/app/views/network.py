@@ -250,6 +250,9 @@ class NetworkView(SnapshotView):
         self._col_x = np.zeros(0)
         self._col_px = 100.0
         self._node_px = 12.0
+        self._aa_allowed = True
+        self._playing = False
+        """Whether the snapshot drawn last was taken while training ran."""
         # what is drawn (to skip unchanged work)
         self._edge_key: np.ndarray | None = None
         self._edge_order = np.zeros(0, int)
@@ -315,15 +318,14 @@ class NetworkView(SnapshotView):
         # Narrow columns (deep nets): thinner, fainter edges, or the diagram becomes a solid block.
         scale = float(np.clip(self._col_px / 110.0, 0.3, 1.0))
         fade = float(np.clip(self._col_px / 70.0, 0.35, 1.0))
-        aa = self._arch is not None and self._arch.n_edges <= AA_MAX_EDGES
+        self._aa_allowed = self._arch is not None and self._arch.n_edges <= AA_MAX_EDGES
         self.zero_item.setPen(pg.mkPen(mix(bg, theme.muted, 0.45),
                                        width=max(1.0, 0.35 * theme.line_width * scale)))
         for (sign, bucket), item in self.edge_items.items():
             colour = theme.positive if sign == "positive" else theme.negative
             item.setPen(pg.mkPen(mix(bg, colour, BUCKET_ALPHA[bucket] * fade),
                                  width=max(1.0, BUCKET_WIDTH[bucket] * theme.line_width * scale)))
-        for item in self._bucket_items:
-            item.antialias = aa
+        self._antialias_edges()
         self.hover_edge.setPen(pg.mkPen(theme.foreground, width=max(2.0, theme.line_width)))
 
     # ------------------------------------------------------------------ structure and geometry
@@ -477,6 +479,20 @@ class NetworkView(SnapshotView):
 
     # ------------------------------------------------------------------ rendering
 
+    def _antialias_edges(self) -> None:
+        """Antialiased edges in a still picture, plain ones while training runs.
+
+        Why: antialiasing the diagram's edges was a fifth of a whole frame's instructions (all
+        six views) on the default lesson. While the weights move, frame after frame, the
+        plain lines' steps do not show; the picture that stays, once training pauses (a
+        snapshot that is not playing), is drawn antialiased, as are exports.
+        """
+        aa = self._aa_allowed and not self._playing
+        for item in self._bucket_items:
+            if item.antialias != aa:
+                item.antialias = aa
+                item.update()
+
     def render(self, snapshot: Snapshot) -> None:
         diagram = snapshot.diagram
         if self._arch is None or self._arch.sizes != tuple(diagram.sizes) or \
@@ -484,6 +500,9 @@ class NetworkView(SnapshotView):
             self._rebuild(diagram)
         arch = self._arch
         self._diagram = diagram
+        if snapshot.playing != self._playing:
+            self._playing = snapshot.playing
+            self._antialias_edges()
 
         w = np.concatenate([W.ravel() for W in diagram.weights]) if diagram.weights else np.zeros(0)
         b = np.concatenate([B.ravel() for B in diagram.biases]) if diagram.biases else np.zeros(0)

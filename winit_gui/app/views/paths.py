@@ -136,7 +136,8 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
 
 
 class SmoothPathCurve(PathCurve):
-    """A PathCurve that antialiases its line or not (``antialias``), whatever its view does.
+    """A PathCurve that antialiases its line or not (``antialias``), whatever its view does;
+    always in an export.
 
     A subclass, not an option of PathCurve: the Python ``paint`` this needs would otherwise run
     for every curve of every frame, where plain PathCurves paint in C++ alone.
@@ -145,10 +146,15 @@ class SmoothPathCurve(PathCurve):
     def __init__(self, *args, antialias: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.antialias = antialias
+        self._exporting = False
+
+    def setExportMode(self, export: bool, opts: dict | None = None) -> None:
+        """pyqtgraph's hook for exports: an exported picture is a still one, antialiased."""
+        self._exporting = export
 
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
         painter.save()
-        painter.setRenderHint(QtGui.QPainter.Antialiasing, self.antialias)
+        painter.setRenderHint(QtGui.QPainter.Antialiasing, self.antialias or self._exporting)
         super().paint(painter, option, widget)
         painter.restore()
 
