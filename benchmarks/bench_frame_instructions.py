@@ -30,11 +30,15 @@ def workload(kind: str, frames: int) -> None:
 
     from winit_gui import snapshot
     from winit_gui.app.main_window import MainWindow
+    from winit_gui.app.views import network
     from winit_gui.experiment import Experiment
     from winit_gui.settings import Settings
     from winit_gui.training import Trainer
 
     app = QtWidgets.QApplication([])
+    # Under callgrind time runs some 50 times slower: frames that follow each other as in a drag
+    # would look far apart to the network view, which antialiases a picture that has settled.
+    network.SETTLE_MS *= 100
     settings = Settings()
     window = MainWindow(experiment=Experiment(settings), start_engine=False)
     window.resize(1600, 1000)

@@ -525,19 +525,31 @@ def edge_greys(view) -> int:
     return len(np.unique(pixels.reshape(-1, 3), axis=0))
 
 
-def test_edges_are_antialiased_in_a_still_picture_and_plain_while_training(qtbot, theme):
+def test_edges_are_antialiased_in_a_still_picture_and_plain_while_the_pictures_move(qtbot, theme):
     from dataclasses import replace
+
+    from winit_gui.app.views.network import SETTLE_MS
+
+    def antialiased():
+        return all(item.antialias for item in view._bucket_items)
 
     view = make(qtbot, NetworkView, theme)
     still = snap(CIRCLE, steps=50)
-    view.show_snapshot(still)
-    assert all(item.antialias for item in view._bucket_items)
+    view.show_snapshot(still)  # the first picture in a while: still
+    assert antialiased()
+    qtbot.wait(2 * SETTLE_MS)  # (pending layout included)
     smooth = edge_greys(view)
-    view.show_snapshot(replace(still, playing=True))
+    view.show_snapshot(replace(still, playing=True))  # training
     assert not any(item.antialias for item in view._bucket_items)
     assert edge_greys(view) < smooth  # fewer blended shades
-    view.show_snapshot(still)  # paused again: the picture that stays is smooth
-    assert all(item.antialias for item in view._bucket_items) and edge_greys(view) == smooth
+    qtbot.waitUntil(antialiased, timeout=10 * SETTLE_MS)  # no next picture came: it is still
+    assert edge_greys(view) == smooth
+    view.show_snapshot(replace(still, playing=True))
+    view.show_snapshot(still)  # paused: the last picture comes soon after the others ...
+    view.show_snapshot(still)  # ... as the pictures of a slider drag do
+    assert not antialiased()
+    qtbot.waitUntil(antialiased, timeout=10 * SETTLE_MS)  # ... and settles smooth
+    assert edge_greys(view) == smooth
 
 
 def test_an_export_while_training_is_antialiased(qtbot, theme):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -61,6 +62,8 @@ NODE_PX = (4.0, 24.0)
 """Smallest and largest node diameter in pixels."""
 NODE_SYMBOLS = ("s", "o")
 """Input units square, the others round (pyqtgraph's symbol names)."""
+SETTLE_MS = 150
+"""A picture that no new snapshot replaced for this long is still: its edges are antialiased."""
 HOVER_EDGE_PX = 5.0
 """How near (in pixels) the pointer must come to an edge to show its weight."""
 
@@ -251,8 +254,10 @@ class NetworkView(SnapshotView):
         self._col_px = 100.0
         self._node_px = 12.0
         self._aa_allowed = True
-        self._playing = False
-        """Whether the snapshot drawn last was taken while training ran."""
+        self._moving = False
+        """Whether the pictures move: training runs, or new snapshots came within SETTLE_MS."""
+        self._last_render = -math.inf
+        self._settle = QtCore.QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._settled)
         # what is drawn (to skip unchanged work)
         self._edge_key: np.ndarray | None = None
         self._edge_order = np.zeros(0, int)
@@ -480,18 +485,24 @@ class NetworkView(SnapshotView):
     # ------------------------------------------------------------------ rendering
 
     def _antialias_edges(self) -> None:
-        """Antialiased edges in a still picture, plain ones while training runs.
+        """Antialiased edges in a still picture, plain ones while the pictures move.
 
         Why: antialiasing the diagram's edges was a fifth of a whole frame's instructions (all
-        six views) on the default lesson. While the weights move, frame after frame, the
-        plain lines' steps do not show; the picture that stays, once training pauses (a
-        snapshot that is not playing), is drawn antialiased, as are exports.
+        six views) on the default lesson. While the weights move, frame after frame (training,
+        or a drag of the slider), the plain lines' steps do not show; the picture that stays,
+        SETTLE_MS after the last new one, is drawn antialiased again (while training, only
+        if the next snapshot is that late), as are exports.
         """
-        aa = self._aa_allowed and not self._playing
+        aa = self._aa_allowed and not self._moving
         for item in self._bucket_items:
             if item.antialias != aa:
                 item.antialias = aa
                 item.update()
+
+    def _settled(self) -> None:
+        if not self.closed:  # (GraphicsView.close() deletes the items)
+            self._moving = False
+            self._antialias_edges()
 
     def render(self, snapshot: Snapshot) -> None:
         diagram = snapshot.diagram
@@ -500,9 +511,14 @@ class NetworkView(SnapshotView):
             self._rebuild(diagram)
         arch = self._arch
         self._diagram = diagram
-        if snapshot.playing != self._playing:
-            self._playing = snapshot.playing
+        now = time.perf_counter()
+        moving = snapshot.playing or now - self._last_render < SETTLE_MS / 1000
+        self._last_render = now
+        if moving != self._moving:
+            self._moving = moving
             self._antialias_edges()
+        if moving:
+            self._settle.start()  # (again: the picture settles SETTLE_MS after the last new one)
 
         w = np.concatenate([W.ravel() for W in diagram.weights]) if diagram.weights else np.zeros(0)
         b = np.concatenate([B.ravel() for B in diagram.biases]) if diagram.biases else np.zeros(0)
