@@ -189,7 +189,7 @@ def test_more_marker_for_wide_layers(qtbot, theme):
     more = visible_texts(view.more_items)
     assert more and all("+54 more" in t for t in more)
     # three dots under each truncated column (input and 10 hidden layers)
-    assert len(view.more_dots.data) == 3 * 11
+    assert len(view.more_dots.x) == 3 * 11
     # narrow nets have no marker
     view.show_snapshot(snap(CIRCLE))
     assert visible_texts(view.more_items) == []
@@ -221,6 +221,10 @@ def test_hover_shows_node_bias_and_edge_weight(qtbot, theme, circle_snap):
     bias = circle_snap.diagram.biases[0][2]
     assert "layer 1" in text and "unit 3" in text and f"{bias:+.4g}" in text
     assert view.hover_text.isVisible()
+    # a ring around the node, larger than the node
+    assert view.hover_node.isVisible()
+    np.testing.assert_array_equal(np.column_stack(view.hover_node.getData()), [pos[k]])
+    assert view.hover_node.size > view.nodes.size
     # the same through the scene's mouse signal, as a real pointer gives it
     view.hover_at(-100, -100)
     assert not view.hover_text.isVisible()

@@ -151,7 +151,7 @@ def test_lone_only_marks_a_single_point_but_not_a_run(qapp):
     plot = pg.PlotItem()
     curve = MarkedCurve(plot, "o", lone_only=True)
     curve.setData(np.array([0.0]), np.array([0.7]))
-    assert (curve.marks.pos().x(), curve.marks.pos().y()) == (0.0, 0.7)
+    np.testing.assert_array_equal(marked_points(curve), [[0, 0.7]])
     assert curve.marks.isVisible()
     curve.setData(np.array([0.0, 10.0]), np.array([0.7, 0.6]))
     assert not curve.marks.isVisible()

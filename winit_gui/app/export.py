@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -95,8 +94,8 @@ def slide_pens(scenes: Iterable[QtWidgets.QGraphicsScene], factor: float) -> Ite
     """Widen every cosmetic pen of ``scenes`` by ``factor`` inside the ``with`` block, then restore them.
 
     Covers the items the views draw with pens: curves (PlotCurveItem, and PlotDataItem's pen that
-    legends draw their samples with), scatter symbol outlines (ScatterPlotItem, PixelMarks), infinite
-    lines, axes, bar graphs and Qt's own shape and line items. Scatter symbol *sizes* are scaled by pyqtgraph in export mode.
+    legends draw their samples with), symbol outlines (PixelMarks), infinite lines, axes, bar
+    graphs and Qt's own shape and line items. (The device-pixel ratio scales symbol sizes.)
     """
     undo: list[Callable[[], None]] = []
     if factor != 1.0:
@@ -113,14 +112,7 @@ def slide_pens(scenes: Iterable[QtWidgets.QGraphicsScene], factor: float) -> Ite
 def _widen_item(item, factor: float, undo: list[Callable[[], None]]) -> None:
     if isinstance(item, (pg.PlotCurveItem, pg.PlotDataItem)):
         _widen_opts(item, ("pen", "shadowPen"), factor, undo)
-    elif isinstance(item, pg.ScatterPlotItem):
-        # Symbol outlines: the item's default pen and any per-spot pens.
-        _widen_opts(item, ("pen",), factor, undo)
-        if item.data is not None and len(item.data) and "pen" in item.data.dtype.names:
-            old_pens = item.data["pen"].copy()
-            item.data["pen"] = np.array([_wider(p, factor) for p in old_pens], dtype=object)
-            undo.append(lambda item=item, old=old_pens: item.data.__setitem__("pen", old))
-    elif isinstance(item, PixelMarks):
+    elif isinstance(item, PixelMarks):  # symbol outlines
         old_styles = item.styles
         item.set_styles([(symbol, brush, _wider(pen, factor)) for symbol, brush, pen in old_styles])
         undo.append(lambda item=item, old=old_styles: item.set_styles(old))

@@ -36,7 +36,7 @@ class PixelMarks(pg.GraphicsObject):
         self.size = size
         self._atlas: tuple[float, QtGui.QPixmap, int] | None = None
         """(device-pixel ratio, every style's symbol side by side, the side of one)"""
-        self._fragments: PrimitiveArray | None = None
+        self._fragments = PrimitiveArray(QtGui.QPainter.PixmapFragment, 10)
         self._blit_key: tuple | None = None
         self._rect: QtCore.QRectF | None = None
         self.set_styles(styles, size)
@@ -50,6 +50,8 @@ class PixelMarks(pg.GraphicsObject):
         style = np.zeros(len(x), dtype=np.intp) if style is None else np.asarray(style, dtype=np.intp).ravel()
         if len(style) != len(x) or (len(style) and not 0 <= style.min() <= style.max() < len(self.styles)):
             raise ValueError(f"styles must be {len(x)} indices below {len(self.styles)}")
+        if not len(x) and not len(self.x):
+            return  # none before, none now (an unmarked curve, every frame): nothing to redo
         self.x, self.y, self.style = x, y, style
         self._changed()
 
@@ -101,25 +103,24 @@ class PixelMarks(pg.GraphicsObject):
         dpr = painter.device().devicePixelRatioF()
         key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), dpr)
         if key != self._blit_key:
-            self._fragments = self._make_fragments(t, dpr)
+            self._fit_fragments(t, dpr)
             self._blit_key = key
         painter.resetTransform()
         painter.drawPixmapFragments(*self._fragments.drawargs(), self._atlas[1])
 
-    def _make_fragments(self, t: QtGui.QTransform, dpr: float) -> PrimitiveArray:
-        """One blit per point, in data order (later points over earlier ones, as ScatterPlotItem)."""
-        atlas, cell = self._atlas_for(dpr)
+    def _fit_fragments(self, t: QtGui.QTransform, dpr: float) -> None:
+        """One blit per point, in data order (later points over earlier ones, as ScatterPlotItem),
+        written into the same buffer each time (it grows, never shrinks)."""
+        cell = self._atlas_for(dpr)[1]  # (made here when the styles or the pixel ratio changed)
         finite = np.isfinite(self.x) & np.isfinite(self.y)
         x, y, style = self.x[finite], self.y[finite], self.style[finite]
-        fragments = PrimitiveArray(QtGui.QPainter.PixmapFragment, 10)
-        fragments.resize(len(x))
-        array = fragments.ndarray()
+        self._fragments.resize(len(x))
+        array = self._fragments.ndarray()
         array[:, 0] = x * t.m11() + y * t.m21() + t.dx()  # the centre of each symbol, in device pixels
         array[:, 1] = x * t.m12() + y * t.m22() + t.dy()
         array[:, 2] = style * cell  # its style's cell of the atlas
         array[:, 3:6] = (0.0, cell, cell)
         array[:, 6:10] = (1 / dpr, 1 / dpr, 0.0, 1.0)  # back to logical pixels, no rotation, opaque
-        return fragments
 
     def _atlas_for(self, dpr: float) -> tuple[QtGui.QPixmap, int]:
         """Every style drawn once, side by side in cells of ``cell`` device pixels."""

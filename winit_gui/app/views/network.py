@@ -228,11 +228,11 @@ class NetworkView(SnapshotView):
         self.nodes = PixelMarks()
         self.nodes.setZValue(100)
         self.vb.addItem(self.nodes)
-        self.more_dots = pg.ScatterPlotItem(pxMode=True, size=4)
+        self.more_dots = PixelMarks()
         self.vb.addItem(self.more_dots)
         self.hover_edge = SmoothPathCurve(connect="pairs")
         self.hover_edge.setZValue(150)
-        self.hover_node = pg.ScatterPlotItem(pxMode=True)
+        self.hover_node = PixelMarks()
         self.hover_node.setZValue(160)
         self.hover_text = pg.TextItem(anchor=(0, 1))
         self.hover_text.setZValue(200)
@@ -298,10 +298,7 @@ class NetworkView(SnapshotView):
         self._pens[0] = pg.mkPen(theme.muted, width=1)
         self._pens[1] = pg.mkPen(theme.foreground, width=max(2.0, theme.line_width))  # clone outline
         self._style_nodes()
-        self.more_dots.setBrush(pg.mkBrush(theme.muted))
-        self.more_dots.setPen(None)
-        self.hover_node.setPen(pg.mkPen(theme.foreground, width=2))
-        self.hover_node.setBrush(None)
+        self.more_dots.set_styles([("o", pg.mkBrush(theme.muted), pg.mkPen(None))], 3.5)
         self.hover_text.fill = pg.mkBrush(mix(bg, bg, 0, alpha=0.92))
         self.hover_text.border = pg.mkPen(theme.muted)
         self.hover_text.setColor(theme.foreground)
@@ -402,8 +399,8 @@ class NetworkView(SnapshotView):
                 y = self._node_y[arch.offsets[l + 1] - 1] + node_px / 2 + 4
                 dots_x += [self._col_x[l]] * 3
                 dots_y += [y, y + 5, y + 10]
-        self.more_dots.setData(np.array(dots_x, float), np.array(dots_y, float), size=3.5)
-        self.more_dots.setVisible(bool(dots_x))  # an empty scatter still costs a paint
+        self.more_dots.setData(dots_x, dots_y)
+        self.more_dots.setVisible(bool(dots_x))
         self._style_edges()
         self._draw_edges()
         self._draw_nodes()
@@ -425,9 +422,12 @@ class NetworkView(SnapshotView):
             item.setData(xs[idx].ravel(), ys[idx].ravel())
 
     def _style_nodes(self) -> None:
-        """The nodes' style table, indexed as in ``_draw_nodes``: (symbol, fill, outline)."""
+        """The nodes' style table, indexed as in ``_draw_nodes``: (symbol, fill, outline); and
+        the ring around a hovered node, a little larger than a node."""
         self.nodes.set_styles([(symbol, brush, pen) for symbol in NODE_SYMBOLS for brush in self._brushes
                                for pen in self._pens], self._node_px)
+        self.hover_node.set_styles([("o", pg.mkBrush(None), pg.mkPen(self.theme.foreground, width=2))],
+                                   self._node_px + 8)
 
     def _draw_nodes(self) -> None:
         arch = self._arch
@@ -657,7 +657,7 @@ class NetworkView(SnapshotView):
                 same = int(np.count_nonzero(groups == groups[j]))
                 if same > 1:
                     text += f"\nidentical to {same - 1} other shown unit{'s' if same > 2 else ''}"
-            self.hover_node.setData([x], [y], size=self._node_px + 8)
+            self.hover_node.setData([x], [y])
             self.hover_node.setVisible(True)
             self.hover_edge.setVisible(False)
         else:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.graphicsItems.ScatterPlotItem import Symbols
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.views.marks import PixelMarks
@@ -170,20 +169,14 @@ class MarkedCurve:
         self.lone_only = lone_only
         self.line = PathCurve(connect="finite")
         self.symbol = symbol
-        self.marks = LoneMark(symbol) if lone_only else PixelMarks()
+        self.marks = PixelMarks()
         for item in (self.line, self.marks):
             plot.addItem(item)
 
     def setData(self, x: np.ndarray, y: np.ndarray) -> None:
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         self.line.setData(x, y)
-        if self.lone_only:
-            lone = len(y) == 1 and bool(np.isfinite(y[0]))
-            if lone:
-                self.marks.setPos(x[0], y[0])
-            self.marks.setVisible(lone)
-            return
-        marked = np.isfinite(y)
+        marked = np.isfinite(y) & (not self.lone_only or len(y) == 1)
         self.marks.setData(x[marked], y[marked])
         self.marks.setVisible(bool(marked.any()))
 
@@ -196,19 +189,3 @@ class MarkedCurve:
     def set_symbol_style(self, brush, pen, size: float) -> None:
         self.marks.set_styles([(self.symbol, pg.mkBrush(brush), pg.mkPen(pen))], size)
 
-
-class LoneMark(QtWidgets.QGraphicsPathItem):
-    """One marker, a fixed number of pixels across whatever the axes' scale, at the data point it
-    is moved to (setPos). Qt draws it alone, with no Python in its paint at all."""
-
-    def __init__(self, symbol: str):
-        super().__init__()
-        self.setFlag(QtWidgets.QGraphicsItem.ItemIgnoresTransformations)  # its path is in pixels
-        self.set_styles([(symbol, QtGui.QBrush(), QtGui.QPen())], 10.0)
-
-    def set_styles(self, styles, size: float) -> None:
-        """PixelMarks' styling, of which a lone mark has one style: [(symbol, brush, pen)]."""
-        ((symbol, brush, pen),) = styles
-        self.setBrush(brush)
-        self.setPen(pen)
-        self.setPath(QtGui.QTransform.fromScale(size, size).map(Symbols[symbol]))  # pyqtgraph's shapes are 1 across
