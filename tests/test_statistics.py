@@ -142,6 +142,48 @@ def test_values_equal_to_rounding_have_zero_spread_and_real_spread_is_kept():
     assert stats.layers[0].preact_std > 0
 
 
+def test_wide_layers_on_few_samples_take_gradient_variances_from_gram_matrices(monkeypatch):
+    """20 x 256 on 32 samples is the app's case: dW's variance without forming dW, equal to
+    np.std of dW to rounding."""
+    net, X, y = net_and_data("tanh", sizes=(40, 64, 64, 64, 1))
+    X, y = X[:6], y[:6]
+    answered = []
+    gram_variance = statistics._gram_variance
+    monkeypatch.setattr(statistics, "_gram_variance",
+                        lambda A, dZ: answered.append(gram_variance(A, dZ)) or answered[-1])
+    stats = statistics.compute(net, X, y)
+    grads = net.backward(net.forward(X), y)
+    assert len(answered) == 3 and None not in answered  # the three wide kernels, not the 64 -> 1
+    for layer, dW in zip(stats.layers, grads.weights):
+        assert layer.grad_std == pytest.approx(dW.std(), rel=1e-10)
+
+
+def test_gram_matrices_give_way_where_they_would_cancel():
+    rng = np.random.default_rng(3)
+    a, d = rng.standard_normal((1, 50)), rng.standard_normal((1, 60))
+    # two samples whose gradients cancel: dW is exactly 0, its Gram sum only rounding
+    assert statistics._gram_variance(np.vstack([a, a]), np.vstack([d, -d])) is None
+    # a mean far above the spread
+    A, dZ = 100 + 1e-3 * rng.standard_normal((4, 50)), 1 + 1e-3 * rng.standard_normal((4, 60))
+    assert statistics._gram_variance(A, dZ) is None
+    A[0, 0] = np.nan
+    assert statistics._gram_variance(A, rng.standard_normal((4, 60))) is None
+    A = rng.standard_normal((4, 50))
+    assert statistics._gram_variance(A, dZ - 1) == pytest.approx((A.T @ (dZ - 1)).var(), rel=1e-10)
+
+
+def test_a_mean_far_above_the_spread_does_not_cancel_the_variance():
+    """Weights of 3 +- 1e-7: Σw²/n − mean² would keep no correct digit; the two-pass route does."""
+    net, X, y = net_and_data()
+    rng = np.random.default_rng(4)
+    for W in net.weights:
+        W[:] = 3.0 + 1e-7 * rng.standard_normal(W.shape)
+    stats = statistics.compute(net, X, y)
+    for layer, W in zip(stats.layers, net.weights):
+        assert_same_float(layer.weight_std, W.std())
+        assert layer.weight_std == pytest.approx(1e-7, rel=0.6)
+
+
 def test_saturation_thresholds_are_five_percent_of_the_peak_derivative():
     assert activations.get("sigmoid").saturation_threshold == pytest.approx(0.0125)
     assert activations.get("tanh").saturation_threshold == pytest.approx(0.05)
