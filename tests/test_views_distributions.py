@@ -538,7 +538,7 @@ def test_a_short_narrow_gradient_tile_shows_the_histograms_alone(qtbot):
 
 
 def test_step_labels_stay_short():
-    from winit_gui.app.views.saturation import step_label
+    from winit_gui.app.views.base import step_label
 
     assert [step_label(v) for v in (0, 500, 5000, 10_000, 25_000, 2_500_000)] == \
         ["0", "500", "5000", "10k", "25k", "2.5M"]

@@ -447,6 +447,27 @@ def test_the_legend_gives_way_in_a_small_tile_and_the_title_keys_the_curves(qtbo
     assert "train" in view.title_fit.text
 
 
+def test_step_labels_stay_short_and_apart_in_a_narrow_tile(qtbot, theme):
+    """At 1280 x 720 the step axis read "1000015000": two labels touching. They are now short."""
+    view = make(qtbot, LossView, theme)
+    view.resize(260, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_snapshot(snap(CIRCLE))
+    view.loss_plot.setXRange(0, 16_000, padding=0)
+    qtbot.wait(10)
+    image = QtGui.QImage(8, 8, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        _, _, texts = view.acc_plot.getAxis("bottom").generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    shown = [text for *_, text in texts]
+    assert "10k" in shown and set(shown) <= {"0", "5000", "10k", "15k"}  # (end labels may not fit)
+    rects = sorted((rect for rect, *_ in texts), key=lambda rect: rect.left())
+    assert all(right.left() - left.right() >= 4 for left, right in zip(rects, rects[1:]))
+
+
 def test_log_loss(qtbot, theme):
     s = history_snaps(CIRCLE, 5)[-1]
     view = make(qtbot, LossView, theme)

@@ -84,3 +84,20 @@ def style_plot(plot: pg.PlotItem, theme: Theme, title: str = "", left: str = "",
         plot.setLabel("bottom", bottom, **label_style)
     if title:
         plot.setTitle(title, color=theme.foreground, size=f"{theme.font_size}pt")
+
+
+def step_label(steps: float) -> str:
+    """A step count in at most four characters or so: 500, 5000, 50k, 5M."""
+    if steps >= 1e6:
+        return f"{steps / 1e6:g}M"
+    if steps >= 1e4:
+        return f"{steps / 1e3:g}k"
+    return f"{steps:g}"
+
+
+class StepAxis(pg.AxisItem):
+    """An axis of training steps labelled by ``step_label``: in a narrow plot the full numbers ran
+    into each other ("1000015000" at 1280 x 720)."""
+
+    def tickStrings(self, values, scale, spacing) -> list[str]:
+        return [step_label(value * scale) for value in values]

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, style_plot
+from winit_gui.app.views.base import SnapshotView, StepAxis, cache_as_pixmap, style_plot
 from winit_gui.app.views.histograms import nice_ceiling
 from winit_gui.app.views.paths import MarkedCurve
 from winit_gui.app.views.network import FittedLabel
@@ -40,7 +40,7 @@ class LossView(SnapshotView):
         super().__init__(theme, parent)
         self.ci.setSpacing(2)
         self.loss_plot = self.ci.addPlot(row=0, col=0)
-        self.acc_plot = self.ci.addPlot(row=1, col=0)
+        self.acc_plot = self.ci.addPlot(row=1, col=0, axisItems={"bottom": StepAxis("bottom")})
         self.ci.layout.setRowStretchFactor(0, 2)
         self.ci.layout.setRowStretchFactor(1, 1)
         self.acc_plot.setXLink(self.loss_plot)

@@ -16,7 +16,7 @@ from PySide6 import QtCore
 
 from winit_gui import activations
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, style_plot
+from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, step_label, style_plot
 from winit_gui.app.views.histograms import (FittedTitle, blend, fixed_axes, font, fractions, layer_colors, layer_label,
                                             nice_ceiling, nice_ticks, ordinal, sample_layers, tick_label)
 from winit_gui.app.views.images import RgbImageItem
@@ -31,13 +31,6 @@ CURVE_POINTS = 601
 SHADE_ALPHA = 0.22
 NARROW = 450
 """Below this width (pixels) the bottom plots drop their y-axis labels to leave room for the data."""
-def step_label(steps: float) -> str:
-    """A step count in at most four characters or so: 500, 5000, 50k, 5M."""
-    if steps >= 1e6:
-        return f"{steps / 1e6:g}M"
-    if steps >= 1e4:
-        return f"{steps / 1e3:g}k"
-    return f"{steps:g}"
 
 
 class SaturationView(SnapshotView):
