@@ -230,6 +230,34 @@ def test_input_and_timers_run_between_the_views_of_a_frame(open_window, qtbot, m
     assert events[:2] == ["timer", "frame shown"]
 
 
+def test_a_move_that_comes_mid_frame_is_drawn_in_the_rest_of_that_frame(open_window, qtbot, monkeypatch):
+    """While paused, a newer picture (the slider dragged on) does not wait for the frame to end:
+    the views still to draw show it, then the one drawn before; snapshotShown says when every
+    view shows a picture at least as new as the one it names."""
+    import time
+
+    window = open_window()
+    slider = child(window, QtWidgets.QSlider, "gainSlider")
+    draws, shown = [], []
+    for view in window.views:
+        def drawing(snap, view=view, draw=view.show_snapshot):
+            draws.append((view.objectName(), snap.settings.gain))
+            draw(snap)
+            if len(draws) == 1:  # the first view of the first move's frame: the drag goes on
+                slider.setValue(slider.value() + 10)
+                time.sleep(0.5)  # the engine's answer arrives (its reader is a Python thread)
+        monkeypatch.setattr(view, "show_snapshot", drawing)
+    window.snapshotShown.connect(lambda snap: shown.append(snap.settings.gain))
+    slider.setValue(slider.value() + 10)
+    first = window.controls.settings.gain
+    qtbot.waitUntil(lambda: len(draws) >= 1)
+    second = window.controls.settings.gain
+    wait_for(qtbot, window, lambda snap: snap.settings.gain == second)
+    names = [view.objectName() for view in window.views]
+    assert draws == [(names[0], first)] + [(name, second) for name in names[1:] + names[:1]]
+    assert shown == [first, second]
+
+
 def test_the_view_menu_mirrors_the_toolbar_switches(open_window, qtbot):
     window = open_window()
     menu = child(window, QtWidgets.QMenu, "viewMenu")

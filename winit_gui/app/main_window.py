@@ -35,6 +35,44 @@ DRAW_BREATHER = 0.002
 """Seconds the event loop gets between the end of a frame and the start of the next."""
 
 
+class Frame:
+    """One frame's drawing: the views still to draw, and the snapshots it has drawn them with.
+
+    While paused, a snapshot that comes in mid-frame (the slider dragged on: a new
+    initialization) is drawn in the views still to draw and then in those that drew the older
+    one, so each view answers a move within about one view's drawing instead of waiting for the
+    frame to end. ``oldest_shown`` says when every view shows a picture at least as new as one of
+    them (what snapshotShown means).
+    """
+
+    def __init__(self, snap: Snapshot, views: list):
+        self.pictures = [snap]
+        self.todo = list(views)
+        self._drawn_with: dict = {}
+        self._shown = -1
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.pictures[-1]
+
+    def follow(self, snap: Snapshot, views: list) -> None:
+        """Draw ``snap`` from now on: in the views still to draw, then in those drawn before."""
+        self.pictures.append(snap)
+        self.todo += [view for view in views if view not in self.todo]
+
+    def drawn(self, view) -> None:
+        self._drawn_with[view] = len(self.pictures) - 1
+
+    def oldest_shown(self, views: list) -> Snapshot | None:
+        """The oldest of this frame's pictures that every view now shows or has passed, if not
+        said before (None before every view has been drawn once)."""
+        oldest = min((self._drawn_with.get(view, -1) for view in views), default=-1)
+        if oldest <= self._shown:
+            return None
+        self._shown = oldest
+        return self.pictures[oldest]
+
+
 class LessonPanel(QtWidgets.QFrame):
     """The lesson's title, its explanation, and its one-click alternative initializer."""
 
@@ -85,7 +123,8 @@ class VerticalScrollArea(QtWidgets.QScrollArea):
 
 class MainWindow(QtWidgets.QMainWindow):
     snapshotShown = QtCore.Signal(object)
-    """A snapshot has just been drawn in every view (recording and compare mode follow this)."""
+    """Every view now shows this snapshot, or a newer one that came while it was drawn (a slider
+    dragged on while paused): recording and compare mode follow this."""
 
     def __init__(self, preset: str | None = None, experiment: Experiment | None = None, theme: str = "dark",
                  start_engine: bool = True):
@@ -129,8 +168,9 @@ class MainWindow(QtWidgets.QMainWindow):
         # Snapshots are drawn on a timer, about one view per turn of the event loop (DRAW_TURN): six
         # views drawn in one go kept input and timers waiting ~35 ms while training.
         self._next_draw = self._frame_start = 0.0
-        self._frame: tuple[Snapshot, list] | None = None
-        """The snapshot being drawn and the views still to draw it in."""
+        self._frame: Frame | None = None
+        self._held: Snapshot | None = None
+        """A training snapshot taken mid-frame: the next frame starts with it."""
         self._draw_timer = QtCore.QTimer(self, singleShot=True, timeout=self._show_newest)
         self.bridge.snapshotReady.connect(self._schedule_draw)
         app = QtWidgets.QApplication.instance()
@@ -360,7 +400,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_newest(self) -> None:
         if self._frame is not None or self._closed:
             return
-        snap = self.bridge.take()
+        snap = self.bridge.take() or self._held
+        self._held = None
         if snap is None:
             return
         self._frame_start = time.perf_counter()
@@ -369,27 +410,47 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bridge.ready()
         # Compare mode covers the six views with its own: they are not drawn meanwhile.
         covered = self.views_stack.currentIndex() != 0
-        self._frame = (snap, [] if covered else list(self.views))
+        self._frame = Frame(snap, [] if covered else self.views)
         self._draw_next_view()
 
     def _draw_next_view(self) -> None:
         if self._closed or self._frame is None:
             return
-        snap, views = self._frame
+        frame = self._frame
         turn_start = time.perf_counter()
-        while views:
-            view = views.pop(0)
-            view.show_snapshot(snap)
+        while frame.todo:
+            self._follow_new_picture(frame)
+            view = frame.todo.pop(0)
+            view.show_snapshot(frame.snapshot)
             self.paint_now([view])
-            if views and time.perf_counter() - turn_start >= DRAW_TURN:
+            frame.drawn(view)
+            shown = frame.oldest_shown(self.views)
+            if shown is not None:
+                self._shown(shown)
+            if frame.todo and time.perf_counter() - turn_start >= DRAW_TURN:
                 QtCore.QTimer.singleShot(0, self, self._draw_next_view)  # input and timers run in between
                 return
         self._frame = None
-        self._shown(snap)
+        if self.snapshot is not frame.snapshot:
+            self._shown(frame.snapshot)  # compare mode covered the views: none was drawn
         # Input is served between the turns of a frame, so the next frame may follow at once
         # (after a display interval): the frame rate is then what drawing costs allow.
         self._next_draw = max(self._frame_start + FRAME_INTERVAL, time.perf_counter() + DRAW_BREATHER)
         self._schedule_draw()  # a snapshot that arrived meanwhile
+
+    def _follow_new_picture(self, frame: Frame) -> None:
+        """While paused, a snapshot that came mid-frame is drawn at once in the rest of the frame
+        (Frame.follow). While training, snapshots are paced by READY (one a frame, taken at its
+        start) and a new one waits for the next frame; so does one that starts training."""
+        if frame.snapshot.playing:
+            return
+        fresh = self.bridge.take()
+        if fresh is None:
+            return
+        if fresh.playing or fresh.diverged:
+            self._held = fresh
+        else:
+            frame.follow(fresh, self.views)
 
     def refresh_views(self) -> None:
         """Draw the current snapshot in the six views if compare mode kept them from it."""
