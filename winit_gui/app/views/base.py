@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui, QtWidgets
 
@@ -96,8 +99,28 @@ def step_label(steps: float) -> str:
 
 
 class StepAxis(pg.AxisItem):
-    """An axis of training steps labelled by ``step_label``: in a narrow plot the full numbers ran
-    into each other ("1000015000" at 1280 x 720)."""
+    """An axis of training steps: labels by ``step_label``, and only as many ticks as leave room
+    between their labels. pyqtgraph spaces ticks by the axis's length alone: in narrow plots the
+    numbers touched ("1000015000" at 1280 x 720, "10001500" in compare mode's tiles)."""
+
+    GAP_PX = 6
+    """Room between neighbouring labels (more left compare mode's narrow tiles no label between
+    the axis's ends, where pyqtgraph hides the labels that overhang)."""
 
     def tickStrings(self, values, scale, spacing) -> list[str]:
         return [step_label(value * scale) for value in values]
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        span = maxVal - minVal
+        if not (span > 0 and size > 0):
+            return []
+        metrics = QtGui.QFontMetricsF(self.style["tickFont"] or self.font())
+        spacing = 10.0 ** max(0, math.floor(math.log10(span / size)))  # steps: whole numbers
+        while True:
+            for factor in (1, 2, 5):
+                step = factor * spacing
+                values = np.arange(math.ceil(minVal / step), math.floor(maxVal / step) + 1) * step
+                widest = max((metrics.horizontalAdvance(step_label(v)) for v in values), default=0.0)
+                if step / span * size >= widest + self.GAP_PX or len(values) <= 1:
+                    return [(step, values.tolist())]
+            spacing *= 10
