@@ -38,7 +38,7 @@ from winit_gui.app.bridge import EngineBridge
 from winit_gui.app.controls import fill_initializer_combo
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.activations import ActivationView
-from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.base import SnapshotView, add_plot, style_plot
 from winit_gui.app.views.gradients import GradientView
 from winit_gui.app.views.histograms import blend, fixed_axes, fmt
 from winit_gui.app.views.loss import LossView
@@ -157,10 +157,9 @@ class WeightsOverlay(QtWidgets.QWidget):
         self.graph.ci.setContentsMargins(4, 4, 8, 4)
         layout.addWidget(self.text)
         layout.addWidget(self.graph, 1)
-        self.plot = self.graph.addPlot(row=0, col=0)
+        self.plot = add_plot(self.graph.ci, row=0, col=0)
         fixed_axes(self.plot)
         self.plot.getAxis("left").setStyle(showValues=False)
-        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.curves = {side: pg.PlotDataItem(stepMode="center") for side in SIDES}
         self.cuts = {side: (pg.InfiniteLine(angle=90, movable=False), pg.InfiniteLine(angle=90, movable=False))
                      for side in SIDES}

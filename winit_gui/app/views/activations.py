@@ -12,7 +12,7 @@ import numpy as np
 
 from winit_gui import activations
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.base import SnapshotView, add_plot, style_plot
 from winit_gui.app.views.histograms import (FittedTitle, Ridgeline, fractions, fmt, layer_label, nice_ticks,
                                             ordinal, sample_layers, shown_note, tick_label)
 from winit_gui.snapshot import Snapshot
@@ -37,7 +37,7 @@ class ActivationView(SnapshotView):
         super().__init__(theme, parent)
         self.mode = "pre"
         self.log_counts = False
-        self.plot = self.addPlot(row=0, col=0)
+        self.plot = add_plot(self.ci, row=0, col=0)
         self.ridges = Ridgeline(self.plot, theme, note_sample="μ -0.000e-00  σ 0.000e-00")
         self.ridges.on_layout = self.redraw  # e.g. more or fewer layers fit: sample them again
         # (a PlotItem's title sits over its ViewBox only: the left axis takes ~60 px of the width)

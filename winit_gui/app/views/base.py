@@ -71,6 +71,17 @@ def cache_as_pixmap(*items: QtWidgets.QGraphicsItem) -> None:
         item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+def add_plot(layout: pg.GraphicsLayout, **kwargs) -> pg.PlotItem:
+    """``layout.addPlot(**kwargs)`` as the views want their plots: without context menus (their
+    widgets were a tenth of the window's construction, and the views turn them off) and without
+    pyqtgraph's automatic SI prefix on the axes ("f′(z) (x0.001)" for sigmoid; it also sets the
+    axis label's HTML again at every range change)."""
+    plot = layout.addPlot(enableMenu=False, **kwargs)
+    for name in ("left", "bottom"):
+        plot.getAxis(name).enableAutoSIPrefix(False)
+    return plot
+
+
 def style_plot(plot: pg.PlotItem, theme: Theme, title: str = "", left: str = "", bottom: str = "") -> None:
     """Axis pens, tick font and labels of ``plot`` for ``theme``."""
     font = QtGui.QFont()

@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, style_plot
+from winit_gui.app.views.base import SnapshotView, add_plot, cache_as_pixmap, style_plot
 from winit_gui.app.views.histograms import nice_ceiling
 from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.marks import PixelMarks
@@ -68,9 +68,8 @@ class BoundaryView(SnapshotView):
 
     def __init__(self, theme: Theme, parent=None):
         super().__init__(theme, parent)
-        self.plot = self.ci.addPlot(row=0, col=0)
+        self.plot = add_plot(self.ci, row=0, col=0)
         self.key_label = self.ci.addLabel("", row=1, col=0)
-        self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         self.plot.setTitle(" ")  # shows the title row; FittedLabel sets its text

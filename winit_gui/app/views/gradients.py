@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, style_plot
+from winit_gui.app.views.base import SnapshotView, add_plot, style_plot
 from winit_gui.app.views.histograms import (FittedTitle, Ridgeline, fixed_axes, fmt, font, fractions,
                                             layer_label, ordinal, sample_layers, shown_note)
 from winit_gui.app.views.paths import MarkedCurve
@@ -63,8 +63,8 @@ class GradientView(SnapshotView):
         super().__init__(theme, parent)
         # the title spans both plots: a long one ("... every 3rd layer shown") must not squeeze the std plot
         self.title_label = self.addLabel("", row=0, col=0, colspan=2)
-        self.plot = self.addPlot(row=1, col=0)
-        self.std_plot = self.addPlot(row=1, col=1)
+        self.plot = add_plot(self.ci, row=1, col=0)
+        self.std_plot = add_plot(self.ci, row=1, col=1)
         self.ridges = Ridgeline(self.plot, theme, note_sample=ALL_ZERO)
         self.ridges.on_layout = self.redraw  # e.g. more or fewer layers fit: sample them again
         self.ridges.set_scale(False, FULL)
@@ -242,7 +242,6 @@ class GradientView(SnapshotView):
         self.ridges.apply_theme(theme)
         style_plot(self.plot, theme, left="layer", bottom="|dL/dz|  (log scale)")
         style_plot(self.std_plot, theme, bottom="layer")
-        self.std_plot.getAxis("left").enableAutoSIPrefix(False)
         w = theme.line_width
         a, b = theme.layer_color(0), theme.layer_color(2)
         self.backprop_line.setPen(pg.mkPen(a, width=w))

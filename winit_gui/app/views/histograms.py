@@ -126,11 +126,10 @@ def tick_label(value: float) -> str:
 
 
 def fixed_axes(plot: pg.PlotItem) -> None:
-    """No autorange, no mouse, no menu: the axes never move by themselves (autorange costs ~25 ms)."""
+    """No autorange, no mouse: the axes never move by themselves (autorange costs ~25 ms)."""
     plot.disableAutoRange()
     plot.setMouseEnabled(False, False)
     plot.hideButtons()
-    plot.setMenuEnabled(False)
     plot.getViewBox().setDefaultPadding(0.0)
 
 

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, StepAxis, cache_as_pixmap, style_plot
+from winit_gui.app.views.base import SnapshotView, StepAxis, add_plot, cache_as_pixmap, style_plot
 from winit_gui.app.views.histograms import nice_ceiling
 from winit_gui.app.views.paths import MarkedCurve
 from winit_gui.app.views.network import FittedLabel
@@ -39,13 +39,12 @@ class LossView(SnapshotView):
     def __init__(self, theme: Theme, parent=None):
         super().__init__(theme, parent)
         self.ci.setSpacing(2)
-        self.loss_plot = self.ci.addPlot(row=0, col=0)
-        self.acc_plot = self.ci.addPlot(row=1, col=0, axisItems={"bottom": StepAxis("bottom")})
+        self.loss_plot = add_plot(self.ci, row=0, col=0)
+        self.acc_plot = add_plot(self.ci, row=1, col=0, axisItems={"bottom": StepAxis("bottom")})
         self.ci.layout.setRowStretchFactor(0, 2)
         self.ci.layout.setRowStretchFactor(1, 1)
         self.acc_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.acc_plot):
-            plot.setMenuEnabled(False)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
         self.loss_plot.setTitle(" ")  # shows the title row; FittedLabel sets its text
@@ -77,9 +76,6 @@ class LossView(SnapshotView):
         self.acc_plot.enableAutoRange(x=False, y=False)
         self.acc_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         self.loss_plot.getAxis("bottom").setStyle(showValues=False)
-        for plot in (self.loss_plot, self.acc_plot):
-            for name in ("left", "bottom"):
-                plot.getAxis(name).enableAutoSIPrefix(False)
         self._x_range: tuple[float, float] | None = None
         self._y_range: tuple[float, float] | None = None
         self.fits_own_range = True

@@ -16,7 +16,7 @@ from PySide6 import QtCore
 
 from winit_gui import activations
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, cache_as_pixmap, step_label, style_plot
+from winit_gui.app.views.base import SnapshotView, add_plot, cache_as_pixmap, step_label, style_plot
 from winit_gui.app.views.histograms import (FittedTitle, blend, fixed_axes, font, fractions, layer_colors, layer_label,
                                             nice_ceiling, nice_ticks, ordinal, sample_layers, tick_label)
 from winit_gui.app.views.images import RgbImageItem
@@ -39,13 +39,11 @@ class SaturationView(SnapshotView):
 
     def __init__(self, theme: Theme, parent=None):
         super().__init__(theme, parent)
-        self.curve_plot = self.addPlot(row=0, col=0, colspan=3)
-        self.bar_plot = self.addPlot(row=1, col=0)
-        self.heat_plot = self.addPlot(row=1, col=1)
+        self.curve_plot = add_plot(self.ci, row=0, col=0, colspan=3)
+        self.bar_plot = add_plot(self.ci, row=1, col=0)
+        self.heat_plot = add_plot(self.ci, row=1, col=1)
         for plot in (self.curve_plot, self.bar_plot, self.heat_plot):
             fixed_axes(plot)
-            for name in ("left", "bottom"):
-                plot.getAxis(name).enableAutoSIPrefix(False)  # no "f'(z) (x0.001)" for sigmoid
         layout = self.ci.layout
         layout.setRowStretchFactor(0, 3)
         layout.setRowStretchFactor(1, 2)
