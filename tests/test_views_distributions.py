@@ -103,6 +103,27 @@ def test_activation_histograms_are_the_normalized_statistics(qtbot, theme, defau
         assert curve.opts["stepMode"] == "center"
 
 
+@pytest.mark.parametrize("mode", ["pre", "post"])
+def test_a_triangle_on_each_ridge_marks_its_mean(qtbot, theme, mode):
+    """At the mean, in the ridge's colour, on its baseline; a mean beyond the axis at its end (a
+    bias of 9 puts the pre-activations past 6)."""
+    s = snap(DEFAULT.replace(bias_init=9.0))
+    view = make(qtbot, ActivationView, theme)
+    view.set_mode(mode)
+    view.render(s)
+    layers = s.stats.layers
+    edges = PREACT_EDGES if mode == "pre" else s.stats.act_edges
+    means = [layer.preact_mean if mode == "pre" else layer.act_mean for layer in layers]
+    x, y = view.means.getData()
+    np.testing.assert_allclose(x, np.clip(means, edges[0], edges[-1]))
+    np.testing.assert_allclose(y, [view.ridges.baseline(slot) for slot in range(len(layers))])
+    assert mode == "post" or x.max() == edges[-1]
+    for slot, style in enumerate(view.means.style):
+        symbol, brush, _ = view.means.styles[style]
+        assert symbol == "t1" and brush.color() == view.ridges.curves[slot].pen().color()
+    assert "▲ mean" in view.title_text.versions[0]
+
+
 def test_activation_log_counts_change_the_data(qtbot, theme, default_snap):
     view = make(qtbot, ActivationView, theme)
     view.render(default_snap)

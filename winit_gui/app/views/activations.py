@@ -8,13 +8,17 @@ axis are labelled "<=" / ">=" wherever that can happen).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pyqtgraph as pg
 
 from winit_gui import activations
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, add_plot, style_plot
-from winit_gui.app.views.histograms import (FittedTitle, Ridgeline, fractions, fmt, layer_label, nice_ticks,
-                                            ordinal, sample_layers, shown_note, tick_label)
+from winit_gui.app.views.histograms import (MAX_RIDGES, FittedTitle, Ridgeline, fractions, fmt, layer_colors,
+                                            layer_label, nice_ticks, ordinal, sample_layers, shown_note, tick_label)
+from winit_gui.app.views.marks import PixelMarks
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import PREACT_EDGES
 
@@ -27,6 +31,8 @@ FULL_POST = 0.15
 """The same for activations: their bins are narrower (tanh: 1/32), so the fractions per bin are smaller."""
 CLIPPED_NOTE = 0.01
 """Pre-activations: say how many values lie beyond the axis when it is more than this fraction."""
+MEAN_MARK_PX = 11
+"""Side of the triangle that marks each layer's mean on its baseline."""
 
 
 class ActivationView(SnapshotView):
@@ -42,6 +48,11 @@ class ActivationView(SnapshotView):
         self.ridges.on_layout = self.redraw  # e.g. more or fewer layers fit: sample them again
         # (a PlotItem's title sits over its ViewBox only: the left axis takes ~60 px of the width)
         self.title_text = FittedTitle(self.plot.titleLabel, lambda: self.width() - 60, self.plot)
+        # A triangle on each ridge's baseline at the layer's mean: a narrow plot's notes give only
+        # σ, and some lessons are about the mean (sigmoid activations sit near 0.5, ReLU's above 0).
+        self.means = PixelMarks()
+        self.means.setZValue(MAX_RIDGES)  # before every ridge, behind the notes
+        self.plot.addItem(self.means)
         self._title: tuple[str, ...] = ()
         self._x_key = None
         self.setBackground(theme.background)
@@ -78,21 +89,26 @@ class ActivationView(SnapshotView):
         self.ridges.set_scale(self.log_counts, FULL_PRE if pre else FULL_POST)
         self.ridges.set_layers([layer_label(layers[i]) for i in shown])
         self._set_x(edges, snapshot.settings.activation)
+        marks: list[tuple[float, float, int]] = []
         for slot, i in enumerate(shown):
             layer = layers[i]
             frac = fractions(layer.preact_hist if pre else layer.act_hist)
             mean, std = (layer.preact_mean, layer.preact_std) if pre else (layer.act_mean, layer.act_std)
+            if math.isfinite(mean):  # (one beyond the axis sits at its end, as its values do)
+                marks.append((min(max(mean, edges[0]), edges[-1]), self.ridges.baseline(slot), slot))
             note = f"μ {fmt(mean)}  σ {fmt(std)}"
             if pre:
                 beyond = frac[0] + frac[-1]
                 if beyond > CLIPPED_NOTE:
                     note += f"\n{beyond:.0%} beyond ±{edges[-1]:g}"
             self.ridges.set_ridge(slot, edges, frac, note, short=f"σ {fmt(std)}")
+        x, y, slots = np.array(marks, dtype=float).reshape(-1, 3).T
+        self.means.setData(x, y, slots.astype(int))
         act = snapshot.settings.activation
         what, short = ("pre-activations z = xW + b", "pre-activations z") if pre else (f"activations {act}(z)",) * 2
         scale = "log10 fraction per bin" if self.log_counts else "fraction per bin"
         note = shown_note(len(layers), k)
-        self._set_title(f"{what}  ({scale}){note}", f"{short}{note}",
+        self._set_title(f"{what}  ({scale})  ▲ mean{note}", f"{short}  ▲ mean{note}", f"{short}{note}",
                         f"{short}\nevery {ordinal(k)} of {len(layers)} layers" if k > 1 else short)
 
     def _set_x(self, edges: np.ndarray, activation: str) -> None:
@@ -129,6 +145,9 @@ class ActivationView(SnapshotView):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.ridges.apply_theme(theme)
+        colors = layer_colors(theme)  # each layer's mean in its ridge's colour, outlined
+        self.means.set_styles([("t1", pg.mkBrush(colors[slot % len(colors)]), pg.mkPen(theme.background, width=1.5))
+                               for slot in range(MAX_RIDGES)], MEAN_MARK_PX)
         self._style()
 
     def _style(self) -> None:
