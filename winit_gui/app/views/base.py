@@ -126,10 +126,14 @@ class StepAxis(pg.AxisItem):
         if not (span > 0 and size > 0):
             return []
         metrics = QtGui.QFontMetricsF(self.style["tickFont"] or self.font())
-        spacing = 10.0 ** max(0, math.floor(math.log10(span / size)))  # steps: whole numbers
+        # from the spacing that leaves a one-digit label its room (steps: whole numbers), up
+        closest = max(1.0, span * (metrics.horizontalAdvance("0") + self.GAP_PX) / size)
+        spacing = 10.0 ** math.floor(math.log10(closest))
         while True:
             for factor in (1, 2, 5):
                 step = factor * spacing
+                if step < closest:
+                    continue
                 values = np.arange(math.ceil(minVal / step), math.floor(maxVal / step) + 1) * step
                 widest = max((metrics.horizontalAdvance(step_label(v)) for v in values), default=0.0)
                 if step / span * size >= widest + self.GAP_PX or len(values) <= 1:
