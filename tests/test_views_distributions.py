@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 import pytest
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import activations, snapshot
 from winit_gui.app import theme as themes
@@ -122,6 +122,22 @@ def test_a_triangle_on_each_ridge_marks_its_mean(qtbot, theme, mode):
         symbol, brush, _ = view.means.styles[style]
         assert symbol == "t1" and brush.color() == view.ridges.curves[slot].pen().color()
     assert "▲ mean" in view.title_text.versions[0]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # the tooltip's window, offscreen
+def test_hovering_the_activation_plot_explains_its_marks(qtbot, default_snap):
+    """A narrow plot's title has no room for "▲ mean": the plot's tooltip says what ▲ and σ are."""
+    view = make(qtbot, ActivationView, themes.load("dark"), size=(300, 400))
+    view.show()
+    qtbot.waitExposed(view)
+    view.render(default_snap)
+    at = view.mapFromScene(view.plot.getViewBox().sceneBoundingRect().center())
+    QtWidgets.QApplication.sendEvent(view.viewport(), QtGui.QHelpEvent(
+        QtCore.QEvent.ToolTip, at, view.viewport().mapToGlobal(at)))
+    try:
+        assert QtWidgets.QToolTip.isVisible() and "▲ the layer's mean" in QtWidgets.QToolTip.text()
+    finally:
+        QtWidgets.QToolTip.hideText()
 
 
 def test_activation_log_counts_change_the_data(qtbot, theme, default_snap):
@@ -331,7 +347,6 @@ def test_activation_view_draws_in_the_theme_colours(qtbot):
     view.show()
     qtbot.waitExposed(view)
     image = view.grab().toImage()
-    from PySide6 import QtGui
 
     def count(color: str) -> int:
         target = QtGui.QColor(color).rgb()

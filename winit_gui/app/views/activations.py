@@ -53,6 +53,11 @@ class ActivationView(SnapshotView):
         self.means = PixelMarks()
         self.means.setZValue(MAX_RIDGES)  # before every ridge, behind the notes
         self.plot.addItem(self.means)
+        # (a narrow plot's title has no room for "▲ mean": the plot says it on hover)
+        self.plot.getViewBox().setToolTip(
+            "One histogram per layer, on bins that never move: layers, slider positions and steps "
+            "compare like with like.\n▲ the layer's mean, σ its standard deviation; a % label, the "
+            "share of values in a clipped bin.")
         self._title: tuple[str, ...] = ()
         self._x_key = None
         self.setBackground(theme.background)
@@ -145,8 +150,8 @@ class ActivationView(SnapshotView):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.ridges.apply_theme(theme)
-        colors = layer_colors(theme)  # each layer's mean in its ridge's colour, outlined
-        self.means.set_styles([("t1", pg.mkBrush(colors[slot % len(colors)]), pg.mkPen(theme.background, width=1.5))
+        colors = layer_colors(theme)  # each layer's mean in its ridge's colour, outlined in the text colour (visible on its own fill)
+        self.means.set_styles([("t1", pg.mkBrush(colors[slot % len(colors)]), pg.mkPen(theme.foreground, width=1))
                                for slot in range(MAX_RIDGES)], MEAN_MARK_PX)
         self._style()
 
