@@ -18,7 +18,9 @@ from winit_gui import activations, snapshot
 from winit_gui.app import theme as themes
 from winit_gui.app.views import histograms
 from winit_gui.app.views.activations import FULL_POST, FULL_PRE, ActivationView
+from winit_gui.app.views.boundary import BoundaryView
 from winit_gui.app.views.gradients import ALL_ZERO, FULL as GRAD_FULL, GradientView
+from winit_gui.app.views.loss import LossView
 from winit_gui.app.views.saturation import SaturationView
 from winit_gui.settings import Settings
 from winit_gui.statistics import LOG_GRAD_EDGES, PREACT_EDGES
@@ -125,17 +127,28 @@ def test_a_triangle_on_each_ridge_marks_its_mean(qtbot, theme, mode):
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # the tooltip's window, offscreen
-def test_hovering_the_activation_plot_explains_its_marks(qtbot, default_snap):
-    """A narrow plot's title has no room for "▲ mean": the plot's tooltip says what ▲ and σ are."""
-    view = make(qtbot, ActivationView, themes.load("dark"), size=(300, 400))
+@pytest.mark.parametrize("cls, plot, words", [
+    (ActivationView, "plot", "▲ the layer's mean"),
+    (GradientView, "plot", "vanishing"),
+    (GradientView, "std_plot", "dL/dW"),
+    (SaturationView, "curve_plot", "saturated"),
+    (SaturationView, "bar_plot", "now"),
+    (SaturationView, "heat_plot", "Figs. 2-3"),
+    (LossView, "loss_plot", "chance, ln 2"),
+    (LossView, "acc_plot", "accuracy"),
+    (BoundaryView, "plot", "input plane"),
+])
+def test_hovering_a_plot_says_how_to_read_it(qtbot, default_snap, cls, plot, words):
+    """Tooltips everywhere: a plot's own says what its marks mean (a narrow title has no room)."""
+    view = make(qtbot, cls, themes.load("dark"), size=(800, 500))
     view.show()
     qtbot.waitExposed(view)
-    view.render(default_snap)
-    at = view.mapFromScene(view.plot.getViewBox().sceneBoundingRect().center())
+    view.show_snapshot(default_snap)
+    at = view.mapFromScene(getattr(view, plot).getViewBox().sceneBoundingRect().center())
     QtWidgets.QApplication.sendEvent(view.viewport(), QtGui.QHelpEvent(
         QtCore.QEvent.ToolTip, at, view.viewport().mapToGlobal(at)))
     try:
-        assert QtWidgets.QToolTip.isVisible() and "▲ the layer's mean" in QtWidgets.QToolTip.text()
+        assert QtWidgets.QToolTip.isVisible() and words in QtWidgets.QToolTip.text()
     finally:
         QtWidgets.QToolTip.hideText()
 

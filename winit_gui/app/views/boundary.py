@@ -134,6 +134,11 @@ class BoundaryView(SnapshotView):
             return
         self.mode = mode
         two_d = mode == "2d"
+        self.plot.getViewBox().setToolTip(
+            "The network's P(class 1) over the input plane (colour), with the training points "
+            "(filled) and the test points (rings)." if two_d else
+            "The network's output P(class 1) on the test samples, one histogram per true class; "
+            "dashed: the 0.5 threshold.")
         for item in (self.image, self.train_points, self.test_points):
             item.setVisible(two_d)
         for item in (*self.class_curves, self.threshold):

@@ -68,6 +68,14 @@ class GradientView(SnapshotView):
         self.ridges = Ridgeline(self.plot, theme, note_sample=ALL_ZERO)
         self.ridges.on_layout = self.redraw  # e.g. more or fewer layers fit: sample them again
         self.ridges.set_scale(False, FULL)
+        self.plot.getViewBox().setToolTip(
+            "|dL/dz|, the gradient back-propagated to each layer's pre-activations, on a log axis "
+            "(Glorot & Bengio 2010, Fig. 7):\nridges that move left layer by layer are vanishing "
+            "gradients, right exploding ones.\nσ: the standard deviation of dL/dz; a % label: the "
+            "share of values in a clipped bin.")
+        self.std_plot.getViewBox().setToolTip(
+            "Standard deviation per layer of dL/dz (●) and of the weight gradients dL/dW (■), on a "
+            "log axis:\n▼ a value below the axis, × exactly 0.")
         lo, hi = STD_RANGE
         ticks = [(lo, "≤" + decade(lo)), *((float(e), decade(e)) for e in range(int(lo) + 3, int(hi) - 2, 3)),
                  (hi, "≥" + decade(hi))]

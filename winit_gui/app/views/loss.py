@@ -47,6 +47,11 @@ class LossView(SnapshotView):
         for plot in (self.loss_plot, self.acc_plot):
             plot.setMouseEnabled(False, False)
             plot.hideButtons()
+        self.loss_plot.getViewBox().setToolTip(
+            "Train and test loss (cross-entropy) against the training step: the whole run (a long "
+            "one is thinned evenly, step 0 kept).\nDashed: chance, ln 2, the loss of always "
+            "answering 0.5.")
+        self.acc_plot.getViewBox().setToolTip("Train and test accuracy against the step. Dashed: chance, 0.5.")
         self.loss_plot.setTitle(" ")  # shows the title row; FittedLabel sets its text
         self.title_fit = FittedLabel(self.loss_plot.titleLabel)
         self._axis_labels: tuple[str, str] | None = None

@@ -44,6 +44,14 @@ class SaturationView(SnapshotView):
         self.heat_plot = add_plot(self.ci, row=1, col=1)
         for plot in (self.curve_plot, self.bar_plot, self.heat_plot):
             fixed_axes(plot)
+        self.curve_plot.getViewBox().setToolTip(
+            "f′(z), the activation's derivative, with each layer's pre-activations over it (histograms "
+            "scaled to its peak).\nUnits in the shaded tails, where f′ is under 5 % of its peak (the "
+            "dashed line), are saturated: they pass almost no gradient back.")
+        self.bar_plot.getViewBox().setToolTip("Each layer's saturated fraction, now.")
+        self.heat_plot.getViewBox().setToolTip(
+            "Each layer's saturated fraction (rows) over the training steps (columns): Glorot & "
+            "Bengio 2010, Figs. 2-3.")
         layout = self.ci.layout
         layout.setRowStretchFactor(0, 3)
         layout.setRowStretchFactor(1, 2)
