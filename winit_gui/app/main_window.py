@@ -450,6 +450,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if fresh.playing or fresh.diverged:
             self._held = fresh
         else:
+            self._held = None  # (older: Play, then Pause within one frame)
             frame.follow(fresh, self.views)
 
     def refresh_views(self) -> None:
