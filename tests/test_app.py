@@ -258,6 +258,37 @@ def test_a_move_that_comes_mid_frame_is_drawn_in_the_rest_of_that_frame(open_win
     assert shown == [first, second]
 
 
+def test_the_last_snapshot_to_come_is_the_one_left_on_screen(qtbot, monkeypatch):
+    """Play, then Pause, both within one frame: the training snapshot waits for the next frame,
+    the paused one is drawn at once, and the older training snapshot is not drawn after it."""
+    import dataclasses
+
+    from winit_gui import snapshot as snapshots
+    from winit_gui.settings import Settings
+    from winit_gui.training import Trainer
+
+    window = MainWindow(start_engine=False)  # this test plays the engine: it hands the bridge snapshots
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    base = snapshots.build(Trainer(Settings()), serial=1, playing=False)
+    playing = dataclasses.replace(base, serial=2, playing=True)
+    paused = dataclasses.replace(base, serial=3, playing=False)
+    # mid-frame, as the engine's reader thread would: Play's snapshot after the first view, Pause's
+    # after the second (the frame takes the first and holds it for the next frame)
+    for view, then in zip(window.views, (playing, paused)):
+        def drawing(snap, draw=view.show_snapshot, then=then):
+            draw(snap)
+            if snap is base:
+                window.bridge._deliver(then)
+        monkeypatch.setattr(view, "show_snapshot", drawing)
+    window.bridge._deliver(base)
+    qtbot.waitUntil(lambda: window.snapshot is paused)
+    qtbot.wait(100)  # any frame still to come
+    assert window.snapshot is paused and all(view.snapshot is paused for view in window.views)
+    window.close()
+
+
 def test_the_view_menu_mirrors_the_toolbar_switches(open_window, qtbot):
     window = open_window()
     menu = child(window, QtWidgets.QMenu, "viewMenu")
