@@ -289,6 +289,38 @@ def test_the_last_snapshot_to_come_is_the_one_left_on_screen(qtbot, monkeypatch)
     window.close()
 
 
+def test_a_long_drag_keeps_only_the_pictures_on_screen():
+    """A drag is one frame that follows a new picture after every view or two: the frame must
+    keep only what its views show, not every picture it followed."""
+    import dataclasses
+    import gc
+    import weakref
+
+    from winit_gui import snapshot as snapshots
+    from winit_gui.app.main_window import Frame
+    from winit_gui.settings import Settings
+    from winit_gui.training import Trainer
+
+    base = snapshots.build(Trainer(Settings()), serial=0, playing=False)
+    views = ["network", "loss", "boundary"]
+    frame, followed, shown = Frame(base, views), [], []
+    for serial in range(1, 60):
+        frame.drawn(frame.todo.pop(0))
+        said = frame.oldest_shown(views)
+        shown.append(None if said is None else said.serial)
+        del said
+        picture = dataclasses.replace(base, serial=serial)
+        followed.append(weakref.ref(picture))
+        frame.follow(picture, views)
+        del picture
+    gc.collect()
+    alive = [ref for ref in followed if ref() is not None]
+    assert len(alive) <= len(views) + 1
+    # and what it says is shown: each picture once, oldest first, once all three views have it
+    said = [serial for serial in shown if serial is not None]
+    assert said == sorted(set(said)) and said[0] == 0 and said[-1] >= 50
+
+
 def test_the_view_menu_mirrors_the_toolbar_switches(open_window, qtbot):
     window = open_window()
     menu = child(window, QtWidgets.QMenu, "viewMenu")

@@ -179,5 +179,5 @@ def test_the_bounding_rect_holds_what_qt_would_have_it_hold(qapp, width, shape):
     assert rect.width() <= curve.path().controlPointRect().width() + 2 * 2.5 * width + 1e-9  # not much more
     curve.setPen({"color": "w", "width": 2 * width})  # a wider pen: a larger rectangle
     assert curve.boundingRect().contains(rect) and curve.boundingRect() != rect
-    curve.setData(np.zeros(0), np.zeros(0)) if shape != "steps" else curve.setData(np.zeros(1), np.zeros(0))
+    curve.setData(np.zeros(1 if shape == "steps" else 0), np.zeros(0))  # (steps: one edge, no bin)
     assert curve.boundingRect().isEmpty()

@@ -46,31 +46,33 @@ class Frame:
     """
 
     def __init__(self, snap: Snapshot, views: list):
-        self.pictures = [snap]
+        self.snapshot = snap
+        """The picture the views still to draw get."""
         self.todo = list(views)
+        self._followed = 0
+        """Pictures followed since the frame began: the newer picture has the higher number."""
         self._drawn_with: dict = {}
+        """Each view drawn in this frame: (number, snapshot) of the picture it shows. Only these
+        are kept: a long drag is one frame that follows hundreds of pictures."""
         self._shown = -1
-
-    @property
-    def snapshot(self) -> Snapshot:
-        return self.pictures[-1]
 
     def follow(self, snap: Snapshot, views: list) -> None:
         """Draw ``snap`` from now on: in the views still to draw, then in those drawn before."""
-        self.pictures.append(snap)
+        self.snapshot = snap
+        self._followed += 1
         self.todo += [view for view in views if view not in self.todo]
 
     def drawn(self, view) -> None:
-        self._drawn_with[view] = len(self.pictures) - 1
+        self._drawn_with[view] = (self._followed, self.snapshot)
 
     def oldest_shown(self, views: list) -> Snapshot | None:
         """The oldest of this frame's pictures that every view now shows or has passed, if not
         said before (None before every view has been drawn once)."""
-        oldest = min((self._drawn_with.get(view, -1) for view in views), default=-1)
-        if oldest <= self._shown:
+        number, snap = min((self._drawn_with.get(view, (-1, None)) for view in views), key=lambda drawn: drawn[0])
+        if number <= self._shown:
             return None
-        self._shown = oldest
-        return self.pictures[oldest]
+        self._shown = number
+        return snap
 
 
 class LessonPanel(QtWidgets.QFrame):

@@ -150,7 +150,8 @@ class ActivationView(SnapshotView):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.ridges.apply_theme(theme)
-        colors = layer_colors(theme)  # each layer's mean in its ridge's colour, outlined in the text colour (visible on its own fill)
+        # each layer's mean in its ridge's colour, outlined in the text colour (visible on its own fill)
+        colors = layer_colors(theme)
         self.means.set_styles([("t1", pg.mkBrush(colors[slot % len(colors)]), pg.mkPen(theme.foreground, width=1))
                                for slot in range(MAX_RIDGES)], MEAN_MARK_PX)
         self._style()
