@@ -13,14 +13,19 @@ one small snapshot a frame.
 
 from __future__ import annotations
 
+import atexit
 import math
-import multiprocessing
+import os
 import queue
+import subprocess
+import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from winit_gui import channel
 from winit_gui import snapshot as snapshots
 from winit_gui.settings import Settings
 from winit_gui.snapshot import Snapshot
@@ -51,12 +56,14 @@ that a busy screen would drop, and at most one snapshot waits for the viewer."""
 
 class Engine:
     def __init__(self, settings: Settings, on_snapshot: Callable[[Snapshot], None],
-                 commands: queue.Queue | None = None):
+                 commands: queue.Queue | None = None, last_serial: int = 0):
+        """``last_serial``: snapshots are numbered from the one after it (an engine that takes
+        over from one that died goes on counting, so viewers can still tell newer from older)."""
         self._trainer = Trainer(settings)
         self._on_snapshot = on_snapshot
         self._commands = commands if commands is not None else queue.Queue()
         self._playing = False
-        self._serial = 0
+        self._serial = last_serial
         self._last_publish = 0.0
         self._stats_cost = 0.0
         self._last_finite: Snapshot | None = None
@@ -152,43 +159,10 @@ class Engine:
         self._on_snapshot(snap)
 
 
-class _PipeCommands:
-    """The child's command channel: a pipe read like a queue (what Engine expects).
-
-    Pipes, not multiprocessing queues: a queue hands every message to a feeder thread, which in
-    this child competes for the GIL with the training loop and added about 2 ms to each slider
-    move's round trip. The pipe also tells the child when the GUI process is gone: its write
-    end closes and reading raises EOFError.
-    """
-
-    def __init__(self, connection):
-        self._connection = connection
-        self._closed = False
-
-    def get(self, block: bool = True, timeout: float | None = None) -> Command:
-        if self._closed or not self._connection.poll(timeout if block else 0):
-            raise queue.Empty
-        try:
-            return self._connection.recv()
-        except EOFError:
-            self._closed = True
-            return Command(QUIT)
-
-    def get_nowait(self) -> Command:
-        return self.get(block=False)
-
-
-def serve(settings: Settings, commands, snapshots_out) -> None:
-    """The child process: run an Engine until it is told to quit or the GUI process is gone
-    (killed or crashed, it closes its end of both pipes)."""
-
-    def send(snap: Snapshot) -> None:
-        try:
-            snapshots_out.send(snap)
-        except (BrokenPipeError, ConnectionResetError):
-            engine.quit = True
-
-    engine = Engine(settings, send, _PipeCommands(commands))
+def serve(settings: Settings, commands: queue.Queue, send: Callable[[Snapshot], None],
+          last_serial: int = 0) -> None:
+    """Run an Engine on ``commands`` until it is told to quit (the child process's loop)."""
+    engine = Engine(settings, send, commands, last_serial)
     while not engine.quit:
         engine.run_once(block=True)
 
@@ -196,68 +170,115 @@ def serve(settings: Settings, commands, snapshots_out) -> None:
 class EngineProcess:
     """An Engine in a child process, steered from the GUI process.
 
+    The child is a fresh interpreter running ``python -m winit_gui.engine_child``, not a
+    multiprocessing spawn: spawn re-imports the caller's main module in the child, so a script
+    without a ``__main__`` guard (or one that embeds the app) built a window again inside the
+    child and died in multiprocessing's bootstrapping check. Commands go down the child's stdin
+    and snapshots come back on its stdout (``channel``): plain pipes that every platform has, and
+    whose end the OS closes when this process ends in any way, which ends the child.
+
     ``on_snapshot`` is called in a reader thread of this process for every snapshot the child
-    sends. ``stop`` ends the child and joins it and the reader; commands sent before ``start``
-    or after ``stop`` are dropped.
+    sends; ``on_exit`` (if given) when the child ended without ``stop``, with its exit code
+    (negative: the signal that ended it). ``last_serial`` as for Engine.
+    ``stop`` ends the child and joins it and the reader; commands sent before ``start`` or
+    after ``stop`` are dropped. An engine left running when the interpreter exits is stopped by
+    an atexit hook, so a script that never closes its window still exits at once.
     """
 
-    def __init__(self, settings: Settings, on_snapshot: Callable[[Snapshot], None]):
+    def __init__(self, settings: Settings, on_snapshot: Callable[[Snapshot], None],
+                 on_exit: Callable[[int], None] | None = None, last_serial: int = 0):
         self._settings = settings
+        self._last_serial = last_serial
         self._on_snapshot = on_snapshot
-        self._process = self._reader = self._commands = self._snapshots = None
+        self._on_exit = on_exit
+        self._process: subprocess.Popen | None = None
+        self._reader: threading.Thread | None = None
+        self._stopping = False
         self._left_running = False
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def start(self) -> None:
-        # spawn, not fork: forking a process that runs Qt copies its threads' locks mid-state
-        context = multiprocessing.get_context("spawn")
-        commands_in, self._commands = context.Pipe(duplex=False)
-        self._snapshots, snapshots_out = context.Pipe(duplex=False)
-        self._process = context.Process(target=serve, args=(self._settings, commands_in, snapshots_out),
-                                        name="winit-engine", daemon=True)
-        self._reader = threading.Thread(target=self._read, args=(self._snapshots,), name="winit-snapshots")
-        self._process.start()
-        # Only the child holds these ends now: its exit closes the snapshot pipe (ending the
-        # reader), and this process's exit closes the command pipe (ending the child).
-        commands_in.close()
-        snapshots_out.close()
+        self._stopping = False
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "winit_gui.engine_child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env=_child_environment())
+        # The reader is a daemon so that an interpreter exiting with the engine still running
+        # (a script that never closed its window) gets to its atexit hook instead of waiting
+        # here for a child that waits for this process's stdin pipe; the hook stops and joins it.
+        self._reader = threading.Thread(target=self._read, args=(self._process,), name="winit-snapshots",
+                                        daemon=True)
         self._reader.start()
+        _running.add(self)
+        self._write((self._settings, self._last_serial))
         self.send(SNAPSHOT)  # the first picture, as soon as the child is up
 
     def send(self, kind: str, settings: Settings | None = None, steps: int = 0) -> None:
-        if self._commands is not None:
+        self._write(Command(kind, settings, steps))
+
+    def _write(self, message) -> None:
+        if self._process is not None:
             try:
-                self._commands.send(Command(kind, settings, steps))
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the child is gone; stop() reports whether it ended cleanly
+                channel.write(self._process.stdin, message)
+            except (BrokenPipeError, ConnectionResetError, ValueError, OSError):
+                pass  # the child is gone: the reader reports it
 
     def stop(self, timeout: float = 2.0) -> None:
         if self._process is None:
             return
         process, reader = self._process, self._reader
-        if process.is_alive():
-            self.send(QUIT)
-            process.join(timeout)
-            if process.is_alive():
-                process.terminate()
-                process.join(timeout)
+        self._stopping = True
+        self.send(QUIT)
+        try:
+            process.stdin.close()
+        except OSError:
+            pass  # (a broken pipe while flushing: the child has gone already)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
         reader.join(timeout)
-        self._left_running = process.is_alive() or reader.is_alive()
-        self._commands.close()
+        self._left_running = process.poll() is None or reader.is_alive()
         if not reader.is_alive():
-            self._snapshots.close()
-        if not process.is_alive():
-            process.close()
-        self._process = self._reader = self._commands = self._snapshots = None
+            process.stdout.close()
+        _running.discard(self)
+        self._process = self._reader = None
 
     @property
     def alive(self) -> bool:
         if self._process is None:
             return self._left_running
-        return self._process.is_alive() or self._reader.is_alive()
+        return self._process.poll() is None or self._reader.is_alive()
 
-    def _read(self, snapshots) -> None:
+    def _read(self, process: subprocess.Popen) -> None:
         try:
             while True:
-                self._on_snapshot(snapshots.recv())
-        except (EOFError, OSError):
-            pass  # the child has exited
+                self._on_snapshot(channel.read(process.stdout))
+        except (EOFError, OSError, ValueError):
+            pass  # the child has exited (or stop() closed the pipe)
+        if not self._stopping and self._on_exit is not None:
+            self._on_exit(process.wait())
+
+
+def _child_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # The child imports this very winit_gui, wherever the caller found it (a checkout on
+    # sys.path, an install), and one BLAS thread: it shares two cores with the GUI, and a second
+    # OpenBLAS thread collapsed training 4x whenever the other core was busy (measured).
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    return env
+
+
+_running: weakref.WeakSet[EngineProcess] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_running_engines() -> None:
+    for process in list(_running):
+        process.stop()

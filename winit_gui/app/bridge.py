@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from PySide6 import QtCore
 
@@ -19,17 +20,42 @@ class EngineBridge(QtCore.QObject):
     """
 
     snapshotReady = QtCore.Signal()
+    engineLost = QtCore.Signal(str)
+    """The engine process ended by itself (killed, out of memory, an error): what happened, in a
+    sentence for the status bar. The bridge has started a new one with the last settings."""
+
+    RESTARTS = 3
+    RESTART_WINDOW = 30.0
+    """At most RESTARTS new engines within RESTART_WINDOW seconds: an engine that dies on its
+    settings (a network too large for memory) is not restarted for ever; new settings try again."""
+
+    _engineExited = QtCore.Signal(int)
 
     def __init__(self, settings: Settings, parent: QtCore.QObject | None = None):
         super().__init__(parent)
         self._lock = threading.Lock()
         self._latest: Snapshot | None = None
-        self._engine = engine.EngineProcess(settings, self._deliver)
+        self._settings = settings
+        self._restarts: list[float] = []
+        self._last_serial = 0
+        self._stopped = False
+        self._engine = self._new_engine()
+        # The reader thread reports the exit; the restart happens in the GUI thread.
+        self._engineExited.connect(self._restart, QtCore.Qt.QueuedConnection)
+
+    def _new_engine(self) -> engine.EngineProcess:
+        return engine.EngineProcess(self._settings, self._deliver, self._engineExited.emit, self._last_serial)
 
     def start(self) -> None:
         self._engine.start()
 
+    @property
+    def pid(self) -> int | None:
+        """The engine process's id (None when it is not running)."""
+        return self._engine.pid
+
     def stop(self) -> None:
+        self._stopped = True
         self._engine.stop()
 
     @property
@@ -43,6 +69,10 @@ class EngineBridge(QtCore.QObject):
         return snap
 
     def apply(self, settings: Settings) -> None:
+        self._settings = settings
+        if not self.running and self._restarts:
+            self._restarts.clear()  # given up on the old settings: new ones get a new engine
+            self._replace_engine()
         self._engine.send(engine.APPLY, settings)
 
     def play(self) -> None:
@@ -66,5 +96,25 @@ class EngineBridge(QtCore.QObject):
         with self._lock:
             pending = self._latest is not None
             self._latest = snapshot
+            self._last_serial = snapshot.serial
         if not pending:
             self.snapshotReady.emit()
+
+    def _restart(self, code: int) -> None:
+        if self._stopped:
+            return  # the window closed after the engine died, before this was delivered
+        self._engine.stop()  # joins what is left of the old one (its reader has ended)
+        cause = f"was stopped by signal {-code}" if code < 0 else f"exited with status {code}"
+        now = time.monotonic()
+        self._restarts = [t for t in self._restarts if now - t < self.RESTART_WINDOW] + [now]
+        if len(self._restarts) > self.RESTARTS:
+            self.engineLost.emit(f"The training engine {cause} again; it was not restarted. "
+                                 "Change a setting (a smaller network, say) to start a new one.")
+            return
+        self._replace_engine()
+        self.engineLost.emit(f"The training engine {cause}; a new one has started with your settings "
+                             "(back to step 0, same seed).")
+
+    def _replace_engine(self) -> None:
+        self._engine = self._new_engine()
+        self._engine.start()

@@ -647,6 +647,7 @@ class ComparePanel(QtWidgets.QWidget):
         if self._window.bridge.running:
             self.bridge_b = EngineBridge(self.settings_b, self)
             self.bridge_b.snapshotReady.connect(self._b_ready)
+            self.bridge_b.engineLost.connect(self._window.engine_lost)
             self.bridge_b.start()
             self._b_next_draw = 0.0
         else:
@@ -661,6 +662,7 @@ class ComparePanel(QtWidgets.QWidget):
         bridge, self.bridge_b = self.bridge_b, None
         if bridge is not None:
             bridge.snapshotReady.disconnect(self._b_ready)
+            bridge.engineLost.disconnect(self._window.engine_lost)
             bridge.stop()
             bridge.deleteLater()
 

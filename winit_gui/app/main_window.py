@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import time
+import weakref
 from typing import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -123,6 +125,23 @@ class VerticalScrollArea(QtWidgets.QScrollArea):
         return super().eventFilter(watched, event)
 
 
+_open_windows: weakref.WeakSet[MainWindow] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_windows() -> None:
+    """A script that ends with its window still open (no app.exec, no close): delete the window
+    while Python can still run the views' overrides. Left to the interpreter's teardown, Qt
+    delivered the views' last layout events to Python code that was already gone (a segfault at
+    exit, 4 runs in 5). Runs before pyqtgraph's own atexit cleanup (atexit is last in, first out)."""
+    windows = list(_open_windows)
+    for window in windows:
+        window.shutdown()
+        window.deleteLater()
+    if windows:
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+
+
 class MainWindow(QtWidgets.QMainWindow):
     snapshotShown = QtCore.Signal(object)
     """Every view now shows this snapshot, or a newer one that came while it was drawn (a slider
@@ -144,6 +163,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_override: Callable[[], None] | None = None
         """While set (a recording in lock step), Play calls this instead of running the engine freely."""
         self._closed = False
+        _open_windows.add(self)
 
         self.bridge = EngineBridge(experiment.settings, self)
         self.controls = ControlPanel(experiment.settings)
@@ -175,6 +195,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """A training snapshot taken mid-frame: the next frame starts with it."""
         self._draw_timer = QtCore.QTimer(self, singleShot=True, timeout=self._show_newest)
         self.bridge.snapshotReady.connect(self._schedule_draw)
+        self.bridge.engineLost.connect(self.engine_lost)
         app = QtWidgets.QApplication.instance()
         app.aboutToQuit.connect(self.shutdown)
 
@@ -377,6 +398,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self._select_preset_in_combo(None)
         self.bridge.apply(settings)
         self.compare.apply_a(settings)
+
+    def engine_lost(self, message: str) -> None:
+        """An engine process died (its bridge has started a new one, or says why not): say so,
+        and pause, since a new engine starts at step 0, paused (compare mode's other side too)."""
+        self.play_button.setChecked(False)
+        self.statusBar().showMessage(message)
 
     def _play_toggled(self, playing: bool) -> None:
         self.play_button.setText("Pause" if playing else "Play")

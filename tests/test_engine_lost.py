@@ -1,0 +1,67 @@
+"""An engine process that dies (killed, out of memory, an error) is replaced with the user's
+settings, and the window says so; one that keeps dying is not restarted for ever."""
+
+import os
+import signal
+
+import pytest
+from PySide6 import QtWidgets
+
+from winit_gui.app.bridge import EngineBridge
+from winit_gui.app.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.snapshot.serial >= 1, timeout=10_000)
+    yield window
+    window.close()
+    assert not window.bridge.running
+
+
+def kill_engine(qtbot, window) -> int:
+    pid = window.bridge.pid
+    with qtbot.waitSignal(window.bridge.engineLost, timeout=10_000) as lost:
+        os.kill(pid, signal.SIGKILL)
+    return lost.args[0]
+
+
+def test_a_killed_engine_is_replaced_with_the_current_settings(qtbot, window):
+    slider = window.findChild(QtWidgets.QSlider, "gainSlider")
+    slider.setValue(slider.maximum())
+    gain = window.controls.settings.gain
+    qtbot.waitUntil(lambda: window.snapshot.settings.gain == gain, timeout=10_000)
+    window.findChild(QtWidgets.QPushButton, "playButton").click()
+    qtbot.waitUntil(lambda: window.snapshot.step > 0, timeout=10_000)
+    old_pid, last_serial = window.bridge.pid, window.snapshot.serial
+
+    message = kill_engine(qtbot, window)
+
+    assert "signal 9" in message and "new one" in message
+    assert window.statusBar().currentMessage() == message
+    assert not window.findChild(QtWidgets.QPushButton, "playButton").isChecked()
+    qtbot.waitUntil(lambda: window.snapshot.serial > last_serial and window.snapshot.step == 0, timeout=10_000)
+    assert window.bridge.pid != old_pid and window.bridge.running
+    assert window.snapshot.settings == window.controls.settings and window.snapshot.settings.gain == gain
+    # and the new engine trains
+    window.findChild(QtWidgets.QPushButton, "stepButton").click()
+    qtbot.waitUntil(lambda: window.snapshot.step == 1, timeout=10_000)
+
+
+def test_an_engine_that_keeps_dying_is_given_up_until_the_settings_change(qtbot, window):
+    for _ in range(EngineBridge.RESTARTS):
+        assert "new one" in kill_engine(qtbot, window)
+        qtbot.waitUntil(lambda: window.bridge.pid is not None, timeout=10_000)
+    assert "not restarted" in kill_engine(qtbot, window)
+    assert not window.bridge.running and window.bridge.pid is None
+
+    serial = window.snapshot.serial
+    slider = window.findChild(QtWidgets.QSlider, "gainSlider")
+    slider.setValue(slider.minimum())
+    qtbot.waitUntil(lambda: window.snapshot.serial > serial and window.snapshot.settings.gain == window.controls.settings.gain,
+                    timeout=10_000)
+    assert window.bridge.running
