@@ -158,6 +158,10 @@ def _parse(text: str, fmt: str, source: str) -> Any:
                 except ValueError:
                     line = None
             raise ExperimentFileError(source, "", f"TOML syntax error: {msg}", line) from None
+        except RecursionError:
+            raise ExperimentFileError(source, "", "TOML syntax error: nested too deeply") from None
+        except ValueError as e:  # an integer of thousands of digits (Python's int_max_str_digits)
+            raise ExperimentFileError(source, "", f"a number too long to read: {e}") from None
     if fmt == "json":
         try:
             return json.loads(text)
@@ -166,6 +170,8 @@ def _parse(text: str, fmt: str, source: str) -> Any:
                                       e.lineno) from None
         except RecursionError:
             raise ExperimentFileError(source, "", "JSON syntax error: nested too deeply") from None
+        except ValueError as e:
+            raise ExperimentFileError(source, "", f"a number too long to read: {e}") from None
     raise ValueError(f"unknown format {fmt!r}; valid: {', '.join(FORMATS)}")
 
 
@@ -221,9 +227,12 @@ def _settings_values(table: Any, prefix: str, source: str) -> dict[str, Any]:
         elif name in _FLOAT_FIELDS:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ExperimentFileError(source, key, f"expected a number, got {_describe(value)}")
+            try:
+                value = float(value)
+            except OverflowError:  # an integer beyond any float
+                value = math.inf
             if not math.isfinite(value):
-                raise ExperimentFileError(source, key, f"expected a finite number, got {value!r}")
-            value = float(value)
+                raise ExperimentFileError(source, key, f"expected a finite number, got {_short(table[name])}")
         elif name in _INT_FIELDS:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ExperimentFileError(source, key, f"expected an integer, got {_describe(value)}")
@@ -299,6 +308,12 @@ def _check_keys(table: Mapping[str, Any], valid: tuple[str, ...], prefix: str, s
 def _kind(value: Any) -> str:
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
             dict: "a table", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, with an integer of hundreds of digits cut to its size."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:12]}... ({len(text)} digits)"
 
 
 def _describe(value: Any) -> str:
