@@ -7,7 +7,9 @@
    and a continuous drag, a move every 16 ms, each move until it or a later one is on screen.
 2. Training flat out in the worker: GUI event-loop lag (p99), repaints per second, and the
    trainer's steps per second against the same Trainer with no GUI.
-3. Launch to first painted window (a fresh interpreter, imports included).
+   The same while the slider is dragged during training.
+3. Launch to first painted window (a fresh interpreter, imports included), next to the bare
+   floor: PySide6 and pyqtgraph imported and one empty PlotWidget painted.
 Also: what one frame costs, view by view (CPU time of render and paint).
 """
 
@@ -114,7 +116,10 @@ def slider_drag(app, settings: Settings, moves: int = 120, interval_ms: int = 16
     return np.array(latencies) * 1000
 
 
-def training_under_gui(app, settings: Settings, seconds: float = 5.0) -> dict:
+def training_under_gui(app, settings: Settings, seconds: float = 5.0, drag: bool = False) -> dict:
+    """Training flat out in the engine while the window draws: the event loop's lag (a 5 ms timer's
+    lateness), repaints per second and the trainer's steps per second. With ``drag``, the slider
+    also moves every 16 ms meanwhile (each move re-initializes the network, so no steps/s then)."""
     window = MainWindow(experiment=Experiment(settings))
     window.resize(1600, 1000)
     window.show()
@@ -129,20 +134,42 @@ def training_under_gui(app, settings: Settings, seconds: float = 5.0) -> dict:
         lags.append((now - last[0]) * 1000 - interval_ms)
         last[0] = now
 
+    slider, moves = window.controls.gain_slider, [0]
+
+    def move():
+        moves[0] += 1
+        slider.setValue(round(slider.maximum() / 2 * math.sin(moves[0] / 8)))
+
     timer = QtCore.QTimer(interval=interval_ms, timerType=QtCore.Qt.PreciseTimer, timeout=tick)
+    mover = QtCore.QTimer(interval=16, timerType=QtCore.Qt.PreciseTimer, timeout=move)
     window.play_button.setChecked(True)
     wait_shown(window, lambda snap: snap.step > 0)
     step0, t0 = window.snapshot.step, time.perf_counter()
     last[0] = t0
     timer.start()
+    if drag:
+        mover.start()
     shown.clear()
     run_loop(seconds)
     timer.stop()
+    mover.stop()
     steps = window.snapshot.step - step0
     elapsed = time.perf_counter() - t0
     window.close()
     return {"lag_p99_ms": float(np.percentile(lags, 99)), "lag_median_ms": float(np.median(lags)),
-            "repaints_per_s": len(shown) / elapsed, "steps_per_s": steps / elapsed}
+            "repaints_per_s": len(shown) / elapsed, "steps_per_s": None if drag else steps / elapsed}
+
+
+def trainer_share(app, settings: Settings, seconds: float = 5.0, bare_seconds: float = 3.0) -> dict:
+    """The trainer's steps per second with the window attached, against the same Trainer with no
+    GUI measured just before and just after: this machine's speed drifts by half within minutes,
+    so a baseline taken at another time would make the share meaningless."""
+    before = bare_trainer(settings, bare_seconds)
+    gui = training_under_gui(app, settings, seconds)
+    after = bare_trainer(settings, bare_seconds)
+    alone = (before + after) / 2
+    return {**gui, "alone_before": before, "alone_after": after, "alone_steps_per_s": alone,
+            "share": gui["steps_per_s"] / alone}
 
 
 def frame_costs(app, settings: Settings, frames: int = 40) -> dict[str, tuple[float, float]]:
@@ -180,20 +207,33 @@ def bare_trainer(settings: Settings, seconds: float = 3.0) -> float:
     return trainer.step / (time.perf_counter() - start)
 
 
-def launch_time() -> float:
-    code = (
-        "import time; t0 = time.perf_counter()\n"
+LAUNCH_CODE = {
+    "app": (
         "from PySide6 import QtCore, QtWidgets; app = QtWidgets.QApplication([])\n"
         "from winit_gui.app.main_window import MainWindow\n"
         "w = MainWindow(); w.show()\n"
         "while w.snapshot is None: app.processEvents()\n"
         "[v.repaint() for v in w.views]\n"
-        "print(time.perf_counter() - t0)\n"
-        "QtCore.QTimer.singleShot(0, w.close); app.exec()\n"
-    )
-    start = time.perf_counter()
+    ),
+    # The floor: what any PySide6 + pyqtgraph window costs before it shows anything of its own.
+    "floor": (
+        "from PySide6 import QtCore, QtWidgets; app = QtWidgets.QApplication([])\n"
+        "import pyqtgraph as pg\n"
+        "w = pg.PlotWidget(); w.resize(1600, 1000); w.show()\n"
+        "w.repaint()\n"
+    ),
+}
+
+
+def launch_time(kind: str = "app") -> float:
+    """Seconds from starting a fresh interpreter (``kind`` "app": the main window; "floor": one
+    empty pyqtgraph PlotWidget) to its first painted window: interpreter start-up and imports
+    included, as a user waits for them."""
+    code = (f"{LAUNCH_CODE[kind]}import time; print(time.time())\n"
+            "QtCore.QTimer.singleShot(0, w.close); app.exec()\n")
+    start = time.time()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    return float(out.split()[-1]), time.perf_counter() - start
+    return float(out.split()[-1]) - start
 
 
 def main() -> None:
@@ -213,19 +253,16 @@ def main() -> None:
     print("one frame while training, CPU ms (render + paint): " +
           ", ".join(f"{name} {r:.1f} + {p:.1f}" for name, (r, p) in costs.items()) +
           f"; total {sum(r + p for r, p in costs.values()):.1f}")
-    # The bare trainer runs just before and just after: this machine's speed drifts by half within
-    # minutes, so a baseline taken at another time would make the share meaningless.
-    before = bare_trainer(settings)
-    gui = training_under_gui(app, settings)
-    after = bare_trainer(settings)
-    alone = (before + after) / 2
-    print(f"training flat out, default lesson: event-loop lag p99 {gui['lag_p99_ms']:.1f} ms "
-          f"(median {gui['lag_median_ms']:.1f}), {gui['repaints_per_s']:.0f} repaints/s, "
-          f"{gui['steps_per_s']:.0f} steps/s vs {before:.0f} before and {after:.0f} after with no GUI "
-          f"({100 * gui['steps_per_s'] / alone:.0f} %)")
-    inside, total = launch_time()
-    print(f"launch to first painted window: {inside:.2f} s after interpreter start "
-          f"({total:.2f} s including interpreter start-up)")
+    share = trainer_share(app, settings)
+    print(f"training flat out, default lesson: event-loop lag p99 {share['lag_p99_ms']:.1f} ms "
+          f"(median {share['lag_median_ms']:.1f}), {share['repaints_per_s']:.0f} repaints/s, "
+          f"{share['steps_per_s']:.0f} steps/s vs {share['alone_before']:.0f} before and "
+          f"{share['alone_after']:.0f} after with no GUI ({100 * share['share']:.0f} %)")
+    drag = training_under_gui(app, settings, drag=True)
+    print(f"dragging the slider while training: event-loop lag p99 {drag['lag_p99_ms']:.1f} ms "
+          f"(median {drag['lag_median_ms']:.1f}), {drag['repaints_per_s']:.0f} repaints/s")
+    print(f"launch to first painted window: {launch_time('app'):.2f} s from interpreter start "
+          f"(bare floor, PySide6 + pyqtgraph and one empty PlotWidget: {launch_time('floor'):.2f} s)")
 
 
 if __name__ == "__main__":

@@ -68,15 +68,23 @@ def count(kind: str, frames: int) -> int:
     return int(re.search(r"Collected : (\d+)", result.stderr).group(1))
 
 
-def main() -> None:
+def frame_instructions(frames: int = FRAMES) -> dict[str, float] | None:
+    """Instructions per frame of the six views, for slider and for training snapshots; None
+    without valgrind. The four callgrind runs go in parallel, one per core."""
     if shutil.which("valgrind") is None:
-        sys.exit("valgrind is not installed (Debian: apt install valgrind)")
-    runs = [("slider", 0), ("slider", FRAMES), ("training", 0), ("training", FRAMES)]
+        return None
+    runs = [("slider", 0), ("slider", frames), ("training", 0), ("training", frames)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         counts = dict(zip(runs, pool.map(lambda run: count(*run), runs)))
-    for kind in ("slider", "training"):
-        per_frame = (counts[kind, FRAMES] - counts[kind, 0]) / FRAMES
-        print(f"one frame, six views, {kind} snapshots: {per_frame / 1e6:.1f} M instructions")
+    return {kind: (counts[kind, frames] - counts[kind, 0]) / frames for kind in ("slider", "training")}
+
+
+def main() -> None:
+    per_frame = frame_instructions()
+    if per_frame is None:
+        sys.exit("valgrind is not installed (Debian: apt install valgrind)")
+    for kind, instructions in per_frame.items():
+        print(f"one frame, six views, {kind} snapshots: {instructions / 1e6:.1f} M instructions")
 
 
 if __name__ == "__main__":

@@ -19,14 +19,20 @@ import platform
 import sys
 import time
 
-_parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-_parser.add_argument("--seconds", type=float, default=2.0, help="time per case (default 2)")
-_parser.add_argument("--blas-threads", type=int, default=None,
-                     help="BLAS threads (sets OPENBLAS/OMP/MKL_NUM_THREADS before importing numpy)")
-ARGS = _parser.parse_args()
-if ARGS.blas_threads is not None:
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(ARGS.blas_threads)
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per case (default 2)")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="BLAS threads (sets OPENBLAS/OMP/MKL_NUM_THREADS before importing numpy)")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    ARGS = parse_args()
+    if ARGS.blas_threads is not None:  # before numpy is imported, or it would not count
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(ARGS.blas_threads)
 
 import numpy as np  # noqa: E402
 
@@ -75,6 +81,47 @@ def bench(sizes, activation, head, batch, optimizer, seconds):
     while True:
         for _ in range(chunk):
             net.train_step(X, y, opt)
+        steps += chunk
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return steps / elapsed
+        chunk = min(chunk * 2, 1000)
+
+
+def bench_torch(sizes, activation, head, batch, optimizer, seconds):
+    """The same network, data shapes and optimizer step in PyTorch on one CPU thread (float64,
+    as the app's network): the reference for ``bench``. None when PyTorch is not installed: it is
+    never a dependency of this project."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(fan_in, fan_out, dtype=torch.float64))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.Tanh() if activation == "tanh" else torch.nn.ReLU())
+    net = torch.nn.Sequential(*layers)
+    X = torch.randn(batch, sizes[0], dtype=torch.float64)
+    if head == "softmax_ce":
+        y, loss_fn = torch.randint(0, sizes[-1], (batch,)), torch.nn.CrossEntropyLoss()
+    else:
+        y, loss_fn = (X[:, :1] * X[:, 1:2] > 0).double(), torch.nn.BCEWithLogitsLoss()
+    opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(net.parameters(), lr=0.01)
+
+    def step():
+        opt.zero_grad()
+        loss_fn(net(X), y).backward()
+        opt.step()
+
+    for _ in range(3):
+        step()
+    steps, start, chunk = 0, time.perf_counter(), 1
+    while True:
+        for _ in range(chunk):
+            step()
         steps += chunk
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
@@ -131,6 +178,9 @@ def main():
     for label, sizes, activation, head, batch, optimizer in CASES:
         rate = bench(sizes, activation, head, batch, optimizer, args.seconds)
         print(f"{label:52s} {rate:10.1f} steps/s  ({1e3 / rate:8.3f} ms/step)")
+        reference = bench_torch(sizes, activation, head, batch, optimizer, args.seconds)
+        if reference is not None:
+            print(f"{'  PyTorch, 1 thread':52s} {reference:10.1f} steps/s  ({rate / reference:.1f}x)")
     print()
     for label, sizes, activation, head, _, _ in CASES:
         if "adam" not in label:

@@ -88,6 +88,22 @@ def test_history_decimates_but_keeps_the_start_and_the_newest():
     assert not rows.flags.writeable
 
 
+def test_history_at_display_rate_stays_bounded_and_ends_at_the_newest_step():
+    # Snapshots come at display rate: a few hundred steps apart, never on a chosen stride.
+    history = History(1, capacity=64)
+    steps = np.cumsum(np.random.default_rng(0).integers(100, 200, 20_000))
+    steps[0] = 0
+    for step in steps:
+        history.append(int(step), [float(step)])
+        rows = history.array()
+        assert len(rows) <= 64
+        assert rows[-1, 0] == step and rows[-1, 1] == step
+    assert rows[0, 0] == 0
+    assert np.all(np.diff(rows[:, 0]) > 0)
+    assert len(rows) >= 32  # decimation halves, never empties
+    assert np.isin(rows[:, 0], steps).all()
+
+
 def test_measure_records_the_loss_and_saturation_histories():
     trainer = Trainer(Settings())
     for _ in range(3):

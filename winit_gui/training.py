@@ -20,23 +20,27 @@ HISTORY_POINTS = 1024
 class History:
     """A growing record of rows that keeps the whole run visible in bounded memory.
 
-    When full it drops every other row (never the first) and records only every second step
-    from then on, so a long run stays evenly covered from step 0.
+    When full it drops every other row (never the first) and keeps only every second step from
+    then on, so a long run stays evenly covered from step 0. The newest row is always there: one
+    off that stride stands at the end only until the next row comes (without it, after ten
+    minutes the curve and its numbers lagged seconds behind the step shown).
     """
 
     def __init__(self, columns: int, capacity: int = HISTORY_POINTS):
         self._rows = np.empty((capacity, columns + 1))
         self._n = 0
         self._stride = 1
+        self._provisional = False
 
     def append(self, step: int, values) -> None:
-        if step % self._stride and self._n:
-            return
+        if self._provisional:
+            self._n -= 1
         if self._n == len(self._rows):
             kept = self._rows[: self._n : 2]
             self._n = len(kept)
             self._rows[: self._n] = kept
             self._stride *= 2
+        self._provisional = self._n > 0 and step % self._stride != 0
         self._rows[self._n, 0] = step
         self._rows[self._n, 1:] = values
         self._n += 1
@@ -44,6 +48,7 @@ class History:
     def clear(self) -> None:
         self._n = 0
         self._stride = 1
+        self._provisional = False
 
     def array(self) -> np.ndarray:
         """A read-only copy: column 0 is the step, the others the values."""
