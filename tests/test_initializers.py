@@ -26,7 +26,8 @@ KERAS = ["zeros", "ones", "constant", "random_normal", "random_uniform", "trunca
          "lecun_normal", "lecun_uniform", "orthogonal", "identity"]
 PYTORCH = ["xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "pytorch_default",
            "torch_normal", "torch_uniform", "torch_trunc_normal", "sparse"]
-ALL = KERAS + PYTORCH
+DATA = ["lsuv"]  # data-dependent: called alone, its orthogonal start
+ALL = KERAS + PYTORCH + DATA
 RANDOM = [n for n in ALL if n not in ("zeros", "ones", "constant", "identity")]
 
 TRUNC = 0.87962566103423978  # std of N(0, 1) cut at ±2: Keras's constant
@@ -56,6 +57,7 @@ def expected_moments(name: str, fan_in: int, fan_out: int) -> tuple[float, float
         "lecun_normal": (0.0, math.sqrt(1 / fan_in)),
         "lecun_uniform": (0.0, math.sqrt(1 / fan_in)),
         "orthogonal": (0.0, 1 / math.sqrt(max(fan_in, fan_out))),
+        "lsuv": (0.0, 1 / math.sqrt(max(fan_in, fan_out))),
         "identity": (p, math.sqrt(p * (1 - p))),
         "xavier_uniform": (0.0, avg),
         "xavier_normal": (0.0, avg),
@@ -89,7 +91,7 @@ def truncated_moments(mu, sigma, a, b):
 # ---- the catalogue --------------------------------------------------------------------------
 
 
-def test_available_lists_keras_then_pytorch_in_catalogue_order():
+def test_available_lists_keras_then_pytorch_then_data_dependent_in_catalogue_order():
     assert initializers.available() == ALL
 
 
@@ -97,7 +99,7 @@ def test_available_lists_keras_then_pytorch_in_catalogue_order():
 def test_info_describes_without_building(name):
     info = initializers.info(name)
     assert info.name == name
-    assert info.family == ("keras" if name in KERAS else "pytorch")
+    assert info.family == ("keras" if name in KERAS else "pytorch" if name in PYTORCH else "data")
     assert info.formula and "\n" not in info.formula
     assert info.summary.endswith(".") and "\n" not in info.summary
     assert "gain" not in [p.name for p in info.params]
@@ -308,6 +310,37 @@ def test_orthogonal_follows_keras(shape):
     r = q.T @ a
     assert np.allclose(np.tril(r, -1), 0.0, atol=1e-10)
     assert np.all(np.diag(r) > 0)
+
+
+def test_lsuv_alone_is_its_orthogonal_start():
+    for shape in [(60, 20), (20, 60)]:
+        assert np.array_equal(initializers.get("lsuv", gain=2.0)(shape, rng(11)),
+                              initializers.get("orthogonal", gain=2.0)(shape, rng(11)))
+    assert "rescaled" in initializers.get("lsuv").describe(8, 8)
+
+
+def test_lsuv_rescale_gives_every_layer_unit_output_variance_on_its_batch():
+    g = rng(12)
+    X = 3.0 * g.standard_normal((256, 40))
+    kernels = [initializers.get("lsuv")(shape, g) for shape in [(40, 64), (64, 64), (64, 64), (64, 1)]]
+    start = [K.copy() for K in kernels]
+    iterations = initializers.lsuv_rescale(kernels, 0.1, X, np.tanh)
+    assert all(1 <= n <= 2 for n in iterations)
+    A = X
+    for K, K0 in zip(kernels, start):
+        Z = A @ K + 0.1
+        assert abs(Z.var() - 1.0) < initializers.LSUV_TOLERANCE
+        # a multiple of the orthogonal start: only its scale changed
+        scale = np.linalg.norm(K) / np.linalg.norm(K0)
+        assert np.allclose(K, scale * K0, rtol=1e-12)
+        A = np.tanh(Z)
+
+
+def test_lsuv_leaves_a_layer_without_variance_alone():
+    kernels = [initializers.get("lsuv")((5, 4), rng(13))]
+    start = kernels[0].copy()
+    assert initializers.lsuv_rescale(kernels, 0.0, np.zeros((16, 5)), np.tanh) == [0]
+    assert np.array_equal(kernels[0], start)
 
 
 def test_sparse_zeros_per_torch_column():

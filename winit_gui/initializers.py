@@ -47,7 +47,7 @@ class InitializerInfo:
     """Static description of an initializer, for the GUI's combo box, tooltip and parameter editor."""
 
     name: str
-    family: str  # "keras" or "pytorch"
+    family: str  # "keras", "pytorch" or "data" (data-dependent: needs a batch of inputs)
     formula: str
     params: tuple[Param, ...]
     summary: str
@@ -680,6 +680,57 @@ def sparse(fan_in, fan_out, *, sparsity, std):
     return SparseNormal(fan_in, fan_out, sparsity, std)
 
 
+# ---- data-dependent --------------------------------------------------------------------------
+
+LSUV_TOLERANCE = 0.1
+LSUV_MAX_ITERATIONS = 10
+"""Mishkin & Matas's Tol_var and T_max."""
+
+
+@dataclass(frozen=True)
+class LSUVStart(Orthogonal):
+    """The orthogonal draw LSUV starts from; ``lsuv_rescale`` then scales it on data."""
+
+    def describe(self, gain):
+        return f"orthogonal start × {_fmt(gain)}, each layer rescaled to unit output variance on data"
+
+
+@_register("data", "W = Q (orthogonal), then layer by layer W ← W / √Var(x W + b) on a batch, "
+           "until |Var − 1| < 0.1",
+           "Mishkin & Matas (2015), layer-sequential unit variance: an orthogonal start, then each "
+           "layer in turn rescaled so that its outputs have variance 1 on a batch of the training "
+           "data; called alone it gives only the orthogonal start (the trainer does the rescaling).")
+def lsuv(fan_in, fan_out):
+    """The orthogonal start; the rescaling needs data, so it is ``lsuv_rescale``'s."""
+    return LSUVStart(fan_in, fan_out)
+
+
+def lsuv_rescale(kernels: list[np.ndarray], bias: float, X: np.ndarray,
+                 f: Callable[[np.ndarray], np.ndarray]) -> list[int]:
+    """Mishkin & Matas (2015), Algorithm 1, on the batch X: for each layer in order, while
+    |Var(Z) − 1| ≥ LSUV_TOLERANCE (at most LSUV_MAX_ITERATIONS times), W ← W / √Var(Z), where
+    Z = A W + bias and A = f(Z) of the layer below (X for the first). ``kernels`` are rescaled in
+    place; returns the iterations each layer took.
+
+    A constant bias leaves Var(Z) ∝ the kernel's square, so on one batch one iteration is exact;
+    a layer whose outputs do not vary (zero inputs) or overflow is left as it is.
+    """
+    iterations = []
+    A = X
+    with np.errstate(all="ignore"):
+        for W in kernels:
+            Z = A @ W + bias
+            var, steps = Z.var(), 0
+            while abs(var - 1.0) >= LSUV_TOLERANCE and steps < LSUV_MAX_ITERATIONS \
+                    and 0 < var < math.inf:
+                W /= math.sqrt(var)
+                Z = A @ W + bias
+                var, steps = Z.var(), steps + 1
+            iterations.append(steps)
+            A = f(Z)
+    return iterations
+
+
 # ---------------------------------------------------------------------------------------------
 # The public API
 # ---------------------------------------------------------------------------------------------
@@ -739,7 +790,7 @@ class Initializer:
 
 
 def available() -> list[str]:
-    """Every registered name, in catalogue order: Keras first, then PyTorch."""
+    """Every registered name, in catalogue order: Keras first, then PyTorch, then data-dependent."""
     return list(_CATALOGUE)
 
 

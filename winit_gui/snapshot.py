@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from winit_gui import theory
 from winit_gui.datasets import Dataset
 from winit_gui.settings import Settings
 from winit_gui.statistics import NetworkStats, head_activation, histogram
+from winit_gui.theory import TheoryPicture
 from winit_gui.training import Evaluation, Trainer
 
 DIAGRAM_UNITS = 10
@@ -82,6 +84,8 @@ class Snapshot:
     dataset: Dataset | None
     """The 2-D data set, for the boundary view's points; None for other data, whose inputs would
     be heavy to send to the GUI every frame and which no view draws."""
+    theory: TheoryPicture
+    """Mean-field theory of the initial weights, with this frame's measured variances."""
     message: str = ""
     diverged: bool = False
 
@@ -101,6 +105,7 @@ def build(trainer: Trainer, serial: int, playing: bool, message: str = "") -> Sn
         diagram=diagram(trainer, stats),
         boundary=boundary(trainer, measured.test_logits),
         dataset=trainer.dataset if trainer.dataset.is_2d else None,
+        theory=theory.with_measurement(trainer.initial_theory(), [layer.preact_std for layer in stats.hidden]),
         message=message,
     )
 

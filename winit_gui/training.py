@@ -10,11 +10,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from winit_gui import datasets, optimizers, statistics
+from winit_gui import datasets, initializers, optimizers, statistics, theory
 from winit_gui.network import MLP
 from winit_gui.settings import Settings
 
 HISTORY_POINTS = 1024
+LSUV_BATCH = 256
+"""Training samples that LSUV rescales the layers on (Mishkin & Matas used batches of this size);
+a fixed number, so that the batch size, which does not change the draw, does not change LSUV's."""
 
 
 class History:
@@ -116,6 +119,17 @@ class Trainer:
             self.network.train_step(self.dataset.X_train[rows], self.dataset.y_train[rows], self.optimizer)
             self._step += 1
 
+    def initial_theory(self) -> theory.TheoryPicture:
+        """Mean-field theory of this run's initial weights (the cached draw times the gain), made
+        once per initialization: its Jacobians cost more than a frame on a wide network. Its
+        ``measured_preact_var`` is nan: ``theory.with_measurement`` adds a frame's."""
+        if self._theory is None:
+            if self._reference_weights is None:
+                self._reference_weights = theory.reference_kernels(self.settings, self._base_weights)
+            self._theory = theory.predict(self.settings, self._base_weights, self._reference_weights,
+                                          self.dataset.X_train)
+        return self._theory
+
     def measure(self, samples: int | None = None) -> Measurement:
         """Per-layer statistics over the first ``samples`` training samples, and the loss and
         accuracy there and on as many test samples (all by default); both recorded in the
@@ -182,7 +196,12 @@ class Trainer:
             base = settings.base_initializer()
             self._base_weights = [base((fan_in, fan_out), rng)
                                   for fan_in, fan_out in zip(settings.sizes[:-1], settings.sizes[1:])]
+            if settings.init == "lsuv":  # data-dependent: the cached draw at gain 1 is the rescaled one
+                initializers.lsuv_rescale(self._base_weights, settings.bias_init,
+                                          self.dataset.X_train[:LSUV_BATCH], self.network.activation.f)
             self._base_key = key
+            self._reference_weights = None
+        self._theory = None
         with np.errstate(all="ignore"):
             for W, base in zip(self.network.weights, self._base_weights):
                 np.multiply(base, settings.gain, out=W)

@@ -44,9 +44,10 @@ class GainSlider(QtWidgets.QSlider):
 
 
 def fill_initializer_combo(combo: QtWidgets.QComboBox) -> None:
-    """Every initializer, grouped under "Keras" and "PyTorch" headers; item data = the name."""
+    """Every initializer, grouped under "Keras", "PyTorch" and "Data-dependent" headers; item
+    data = the name."""
     model = QtGui.QStandardItemModel(combo)
-    for family, title in (("keras", "Keras"), ("pytorch", "PyTorch (torch.nn.init)")):
+    for family, title in (("keras", "Keras"), ("pytorch", "PyTorch (torch.nn.init)"), ("data", "Data-dependent")):
         header = QtGui.QStandardItem(f"— {title} —")
         header.setFlags(QtCore.Qt.NoItemFlags)
         model.appendRow(header)
