@@ -57,6 +57,7 @@ LENGTH_MAP_SAMPLES = 256
 _Q_LOW, _Q_HIGH = 1e-12, 1e12
 """The fixed point is searched on this range: below it counts as q* = 0, above it as no fixed point."""
 _BISECTIONS = 50
+_SCAN_POINTS = 97
 
 _LEGENDRE_NODES, _LEGENDRE_WEIGHTS = np.polynomial.legendre.leggauss(48)
 _Z_RANGE = 10.0
@@ -82,8 +83,8 @@ class TheoryPicture:
     sigma_w: float
     """√(fan_in · Var(W)) of the hidden-to-hidden kernels at the current gain. They all have the
     same fans, so one value, from the initializer's own variance (truncation included); for lsuv,
-    whose scale comes from the data, the root mean square over those layers of the kernels drawn.
-    A network of one hidden layer has none: its input kernel's."""
+    whose scale comes from the data, the root mean square over those layers of the kernels drawn
+    (see ``kernel_variances``). A network of one hidden layer has none: its input kernel's."""
     sigma_b: float
     """√Var(b): 0, since every bias starts at the same constant (Settings.bias_init). A nonzero
     constant enters the theory as the pre-activations' mean b instead: h ~ N(b, q)."""
@@ -190,18 +191,24 @@ def length_map(activation: str, sigma_w2: Sequence[float], q0, sigma_b2: float =
 
 
 def _stable_fixed_point(second_moment, sw2: ndarray, sb2: ndarray) -> ndarray:
-    """q* where q = sw2·second_moment(q) + sb2 and the map crosses from raising q to lowering it:
-    bisection on log q. 0 when the map lowers every q > 0, inf when it raises every q below 1e12."""
-    def raises(log_q):
-        q = np.exp(log_q)
-        return sw2 * second_moment(q) + sb2 - q > 0
-
-    lo, hi = np.full(sw2.shape, math.log(_Q_LOW)), np.full(sw2.shape, math.log(_Q_HIGH))
+    """The smallest stable q* of q = sw2·second_moment(q) + sb2 (where the map turns from raising q
+    to lowering it: the fixed point a signal reaches from small q), elementwise. A scan at four
+    points a decade brackets it, bisection on log q refines it: a map may fall below the identity
+    and rise above it again (GELU, whose large-q growth hides a fixed point at small q from a
+    plain bisection). 0 when the map lowers every q > 0, inf when it raises every q below 1e12."""
+    log_q = np.linspace(math.log(_Q_LOW), math.log(_Q_HIGH), _SCAN_POINTS)
     with np.errstate(all="ignore"):
-        shrinks, grows = ~raises(lo), raises(hi)
+        q = np.exp(log_q).reshape((-1,) + (1,) * sw2.ndim)
+        raises = sw2 * second_moment(np.broadcast_to(q, log_q.shape + sw2.shape)) + sb2 - q > 0
+        first_fall = np.argmin(raises, axis=0)  # the first scan point where the map does not raise q
+        shrinks = ~raises[0]
+        grows = raises.all(axis=0)
+        lo = log_q[np.maximum(first_fall - 1, 0)]
+        hi = log_q[first_fall]
         for _ in range(_BISECTIONS):
             mid = (lo + hi) / 2
-            up = raises(mid)
+            q_mid = np.exp(mid)
+            up = sw2 * second_moment(q_mid) + sb2 - q_mid > 0
             lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
     return np.where(shrinks, 0.0, np.where(grows, np.inf, np.exp((lo + hi) / 2)))
 
@@ -227,9 +234,10 @@ def chi1(activation: str, sigma_w, sigma_b, mean=0.0) -> ndarray:
 
 
 def phase(chi: float) -> str:
-    if not chi < 1 + CRITICAL_BAND:  # nan (an overflowed scale) counts as chaotic
-        return "chaotic"
-    return "ordered" if chi < 1 - CRITICAL_BAND else "critical"
+    """"ordered", "critical" (|χ₁ − 1| ≤ CRITICAL_BAND) or "chaotic" (nan, an overflowed scale, too)."""
+    if chi < 1 - CRITICAL_BAND:
+        return "ordered"
+    return "critical" if chi <= 1 + CRITICAL_BAND else "chaotic"
 
 
 class _Table:
@@ -335,13 +343,22 @@ def jacobian_inputs(sizes: Sequence[int]) -> int:
 
 
 def kernel_variances(settings: Settings, kernels: Sequence[ndarray]) -> ndarray:
-    """Var(W_l) of every layer at gain 1: the initializer's own (truncation included), or for lsuv
-    (whose scale the data set) the mean square of the kernels drawn."""
-    if settings.init == "lsuv":
-        return np.array([np.mean(np.square(K)) for K in kernels])
-    init = settings.base_initializer()
-    with np.errstate(over="ignore"):
-        return np.square([init.std(*K.shape) for K in kernels])
+    """Var(W_l) of every layer at gain 1: the initializer's own (truncation included).
+
+    lsuv's scale comes from the data: there, the mean square of the kernels drawn, the hidden-to-
+    hidden layers sharing their mean. Each layer's own scale also carries its draw's finite-width
+    luck (about ±10 % a layer on 30 x 256 ReLU, whose samples' representations align with depth),
+    which LSUV cancels on the batch; the length map followed through those scales would wander
+    off the unit variance LSUV measures (to 0.55 by layer 20)."""
+    if settings.init != "lsuv":
+        init = settings.base_initializer()
+        with np.errstate(over="ignore"):
+            return np.square([init.std(*K.shape) for K in kernels])
+    out = np.array([np.mean(np.square(K)) for K in kernels])
+    inner = slice(1, settings.depth)
+    if settings.depth > 1:
+        out[inner] = out[inner].mean()
+    return out
 
 
 def reference_label(settings: Settings) -> str:
@@ -396,6 +413,21 @@ def predict(settings: Settings, kernels: Sequence[ndarray], reference: Sequence[
 def with_measurement(picture: TheoryPicture, hidden_preact_std: Sequence[float]) -> TheoryPicture:
     """``picture`` with the measured variances of this frame."""
     return replace(picture, measured_preact_var=_frozen(np.square(hidden_preact_std)))
+
+
+def predicted_preact_stds(picture: TheoryPicture) -> list[float]:
+    """The predicted pre-activation std of every dense layer, the output layer last."""
+    return np.sqrt([*picture.theory_preact_var, picture.theory_output_var]).tolist()
+
+
+def as_json(picture: TheoryPicture) -> dict:
+    """The top-level fields ``winit-gui stats --json`` adds (non-finite numbers as None)."""
+    def number(v: float):
+        return v if math.isfinite(v) else None
+
+    return {"sigma_w": number(picture.sigma_w), "chi1": number(picture.chi1), "phase": picture.phase,
+            "jacobian_singular_values": [number(v) for v in picture.jacobian_sv.tolist()],
+            "jacobian_inputs": picture.jacobian_inputs}
 
 
 def _frozen(a) -> ndarray:
