@@ -44,12 +44,14 @@ GRID_SIGMA_W_POINTS = 81
 GRID_SIGMA_B = np.linspace(0.0, 0.5, 51)
 """The phase plane's σ_b axis: tanh's critical line runs from σ_w = 1 to about 2 over it."""
 
-JACOBIAN_BUDGET = 6.4e7
+JACOBIAN_BUDGET = 3.2e7
 """Multiply-adds one Jacobian may take. Both (the initialization's and the reference's) are made
-again at every re-initialization, a slider move included, so they must cost less than a frame:
-at this budget a 30 x 128 network gets all its input directions, a 30 x 256 one the first 33
-(then the singular values are those of the Jacobian's first columns: ``jacobian_inputs``), and the
-pair costs about half of a 30 x 256 display pass. The full 256 took several frames."""
+again at every re-initialization, a slider move included, so they must cost a fraction of a
+frame: a network of 10 x 128 gets all its input directions, 30 x 128 the first 67, 20 x 256 the
+first 25 and 30 x 256 the first 16 (its singular values are then those of the Jacobian's first
+columns: ``jacobian_inputs``). Measured on a quiet machine, one Jacobian and its singular
+values of 30 x 256 took 2.4 ms with 16 directions, 3.5 ms with 33, 18 ms with all 256, beside a
+19 ms display pass (benchmarks/bench_theory.py: the whole theory adds 6 ms to a slider move)."""
 
 LENGTH_MAP_SAMPLES = 256
 """Training inputs whose own q(0) the length map follows (a 2-D data set's |x|² varies a lot)."""
@@ -179,13 +181,14 @@ def length_map(activation: str, sigma_w2: Sequence[float], q0, sigma_b2: float =
                mean: float = 0.0) -> ndarray:
     """q(1), ..., q(L): pre-activation variances of layers whose kernels have σ_w² = sigma_w2[l]
     (fan_in · Var(W_l)), from inputs of second moment q0 (a number, or one per sample: then the
-    result has a row per layer and a column per sample)."""
+    result has a row per layer and a column per sample). Zero-mean layers read E[φ²] from the
+    activation's table (``_Table``): a slider move recomputes the map for 256 samples."""
+    second_moment = _table(activation).second if mean == 0 else (lambda q: expectations(activation, q, mean)[0])
     q = np.asarray(q0, dtype=float)
     out = []
     with np.errstate(all="ignore"):
         for l, s2 in enumerate(sigma_w2):
-            second = q if l == 0 else expectations(activation, q, mean)[0]
-            q = s2 * second + sigma_b2
+            q = s2 * (q if l == 0 else second_moment(q)) + sigma_b2
             out.append(q)
     return np.array(out)
 
@@ -241,22 +244,32 @@ def phase(chi: float) -> str:
 
 
 class _Table:
-    """E[φ²] and E[φ'²] for zero-mean h on 200 points a decade of q, interpolated in log-log (the
-    error is about 1e-8 relative): the phase plane needs thousands of fixed points, each fifty
-    bisection steps, which direct quadrature would make a matter of seconds."""
+    """E[φ²] and E[φ'²] for zero-mean h on 200 points a decade of q from 1e-12 to 1e12,
+    interpolated in log-log (the error is about 1e-8 relative; q outside the range is integrated
+    directly): the phase plane needs thousands of fixed points, each some 150 evaluations, and a
+    slider move a length map and a fixed point, which direct quadrature would make a matter of
+    seconds and of ten milliseconds."""
 
     def __init__(self, activation: str):
+        self.activation = activation
         self.log_q = np.linspace(math.log(_Q_LOW), math.log(_Q_HIGH), 4801)
         second, slope = expectations(activation, np.exp(self.log_q))
         self.log_second, self.log_slope = (np.log(np.maximum(v, 1e-300)) for v in (second, slope))
 
-    def second(self, q: ndarray) -> ndarray:
-        return np.exp(np.interp(np.log(q), self.log_q, self.log_second))
+    def second(self, q) -> ndarray:
+        q = np.asarray(q, dtype=float)
+        with np.errstate(all="ignore"):
+            out = np.exp(np.interp(np.log(q), self.log_q, self.log_second))
+            outside = ~((q >= _Q_LOW) & (q <= _Q_HIGH))  # nan and inf too
+            if outside.any():
+                out[outside] = expectations(self.activation, q[outside])[0]
+        return out
 
     def chi1(self, sigma_w, sigma_b) -> ndarray:
         sw2, sb2, _ = _squares(sigma_w, sigma_b)
         q = np.clip(_stable_fixed_point(self.second, sw2, sb2), _Q_LOW, _Q_HIGH)
-        return sw2 * np.exp(np.interp(np.log(q), self.log_q, self.log_slope))
+        with np.errstate(all="ignore"):
+            return sw2 * np.exp(np.interp(np.log(q), self.log_q, self.log_slope))
 
 
 @functools.lru_cache(maxsize=None)
@@ -393,7 +406,8 @@ def predict(settings: Settings, kernels: Sequence[ndarray], reference: Sequence[
     sigma_w = float(np.sqrt(np.mean(inner)))
     q0 = np.mean(np.square(inputs[:LENGTH_MAP_SAMPLES]), axis=1)
     theory_var = length_map(name, sigma_w2, q0, 0.0, bias).mean(axis=1)
-    chi = float(chi1(name, sigma_w, 0.0, bias))
+    # with zero biases from the table, so that the point has the colour of the plane under it
+    chi = float(_table(name).chi1(sigma_w, 0.0) if bias == 0 else chi1(name, sigma_w, 0.0, bias))
     plane = phase_plane(name)
     k = jacobian_inputs(settings.sizes)
     x = inputs[0]
