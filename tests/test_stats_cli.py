@@ -36,7 +36,7 @@ def test_json_schema(capsys):
 def test_json_theory_fields(capsys):
     # He on ReLU is critical (χ₁ = σ_w²/2 = 1) and its length map keeps the variance: every
     # layer's theory_preact_std is the first one's, √(2 · mean x²), near the measured one.
-    report = stats(capsys, "--init", "he_normal", "--activation", "relu", "--depth", "4", "--width", "256",
+    report = stats(capsys, "--init", "he_normal", "--activation", "relu", "--depth", "4", "--width", "128",
                    "--samples", "400")
     assert report["phase"] == "critical" and report["chi1"] == pytest.approx(1.0, rel=1e-9)
     assert report["sigma_w"] == pytest.approx(2**0.5, rel=1e-12)
@@ -45,9 +45,9 @@ def test_json_theory_fields(capsys):
     assert predicted == pytest.approx([predicted[0]] * 5, rel=1e-9)
     assert predicted[0] == pytest.approx(2**0.5, rel=0.02)  # standard normal inputs
     for layer in layers[:4]:
-        assert layer["preact_std"] == pytest.approx(layer["theory_preact_std"], rel=0.1)
+        assert layer["preact_std"] == pytest.approx(layer["theory_preact_std"], rel=0.15)
     sv = report["jacobian_singular_values"]
-    assert len(sv) == report["jacobian_inputs"] == 256
+    assert len(sv) == report["jacobian_inputs"] == 128  # within the budget: every input direction
     assert sv == sorted(sv, reverse=True) and sv[0] > 0
     tanh = stats(capsys, "--init", "random_normal", "--param", "stddev=0.01", "--depth", "3", "--width", "16")
     assert tanh["phase"] == "ordered" and tanh["chi1"] == pytest.approx(16 * 0.01**2, rel=1e-6)
