@@ -10,11 +10,12 @@ Its fixed point q* and the slope there decide the phase:
 
     χ₁ = σ_w² E[φ'(h)²] at q = q*         < 1 ordered (inputs converge), > 1 chaotic (they diverge)
 
-The expectations are Gauss-Hermite quadratures over z ~ N(0, 1); for linear, ReLU and leaky ReLU
-they are closed forms (φ is piecewise linear, so Gauss-Hermite would converge only slowly at its
-kink), and for ELU, SELU and softsign, whose derivative is not smooth at 0, a Gauss-Legendre rule
-on each side of the kink. He's and Glorot's rules are the special cases: ReLU's map is
-q(l) = σ_w² q(l−1) / 2, so σ_w² = 2 (He) keeps q; a linear layer's is q(l) = σ_w² q(l−1).
+The expectations over z ~ N(0, 1) are closed forms for linear, ReLU and leaky ReLU (piecewise
+linear φ), and Gaussian quadrature for the others: Gauss-Legendre panels split where φ changes
+character, rather than Gauss-Hermite, which misses tanh'² once q is large (see ``_panels``) and
+converges slowly at a kink (SELU's). He's and Glorot's rules are the special cases: ReLU's map
+is q(l) = σ_w² q(l−1) / 2, so σ_w² = 2 (He) keeps q; a linear layer's is q(l) = σ_w² q(l−1).
+Constant biases (all the app has: Settings.bias_init) give σ_b = 0 and enter as the mean b.
 
 Dynamical isometry (Saxe et al. 2014; Pennington et al. 2017) is read off the singular values of
 the input-output Jacobian at initialization: orthogonal kernels in a linear network give all of
