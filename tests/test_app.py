@@ -124,6 +124,18 @@ def test_initializer_and_activation_combos_reinitialize(open_window, qtbot):
     assert snap.settings.init == "he_uniform"
 
 
+def test_lsuv_is_offered_under_its_own_header_and_rescales_the_network(open_window, qtbot):
+    window = open_window()
+    combo = child(window, QtWidgets.QComboBox, "initializerCombo")
+    index = combo.findData("lsuv", QtCore.Qt.UserRole)
+    assert combo.itemText(index - 1) == "— Data-dependent —"
+    combo.setCurrentIndex(index)
+    snap = wait_for(qtbot, window, lambda s: s.settings.init == "lsuv" and s.step == 0)
+    # the start lesson's tanh layers, rescaled on the training data: unit variance, a little
+    # less on the display pass's own samples
+    assert all(abs(layer.preact_std**2 - 1) < 0.2 for layer in snap.stats.hidden)
+
+
 def test_zeros_draws_all_zero_edges(open_window, qtbot):
     window = open_window(preset="zeros")
     snap = window.snapshot

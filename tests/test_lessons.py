@@ -94,3 +94,31 @@ def test_kaiming_normal_and_he_normal_have_the_same_variance_and_different_tails
     limit = 2 * np.sqrt(2 / 128) / 0.87962566103423978
     assert np.abs(Wb).max() <= limit
     assert np.abs(Wa).max() > limit
+
+
+def test_edge_of_chaos_crosses_from_collapse_to_flat_to_saturation_as_sigma_w_passes_one():
+    lesson = presets.load("edge-of-chaos").settings
+    trainer = Trainer(lesson)
+    seen = {}
+    for gain in (0.5, 1.0, 1.5, 3.0):
+        trainer.apply(lesson.replace(gain=gain))
+        theory = trainer.initial_theory()
+        hidden = trainer.measure().stats.hidden
+        std = np.array([layer.preact_std for layer in hidden])
+        seen[gain] = theory.phase, theory.sigma_w, std, hidden[-1].saturated_fraction
+        # the measured profile follows the theory's curve at width 256: within a few per cent a
+        # layer, which 30 layers of a collapsing signal add up to about 12 %
+        assert np.abs(np.log(std**2 / theory.theory_preact_var)).max() < 0.2
+    assert [seen[g][0] for g in (0.5, 1.0, 3.0)] == ["ordered", "critical", "chaotic"]
+    assert all(seen[g][1] == pytest.approx(g, rel=1e-12) for g in seen)  # the slider is σ_w
+    assert seen[0.5][2][-1] < 1e-6 * seen[0.5][2][0]                      # collapses
+    assert 0.95 < seen[1.5][2][-1] / seen[1.5][2][9] < 1.05                # flat past the first layers
+    assert seen[3.0][3] > 0.3 and seen[1.0][3] < 0.01                      # saturates
+
+
+def test_lsuv_holds_unit_variance_through_thirty_relu_layers():
+    trainer = Trainer(presets.load("lsuv").settings)
+    hidden = trainer.measure().stats.hidden
+    assert all(abs(layer.preact_std**2 - 1) < 0.1 for layer in hidden)
+    theory = trainer.initial_theory()
+    assert theory.sigma_w == pytest.approx(2**0.5, rel=0.02) and theory.phase == "critical"

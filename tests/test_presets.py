@@ -35,9 +35,12 @@ LESSONS = {
                              params={}),
     "kaiming-vs-he": dict(dataset="normal", depth=10, width=128, activation="relu", init="kaiming_normal",
                           params={"nonlinearity": "relu"}),
+    "lsuv": dict(dataset="normal", depth=30, width=256, activation="relu", init="lsuv", params={}),
+    "edge-of-chaos": dict(dataset="normal", depth=30, width=256, activation="tanh", init="variance_scaling",
+                          params={"scale": 1.0, "mode": "fan_in", "distribution": "untruncated_normal"}),
 }
-ORDER = ["start", "symmetric", "zeros", "too-large", "too-small", "xavier-tanh", "xavier-relu", "he-relu",
-         "sigmoid-standard", "kaiming-vs-he"]
+ORDER = ["start", "symmetric", "zeros", "too-large", "too-small", "xavier-tanh", "xavier-relu", "he-relu", "lsuv",
+         "sigmoid-standard", "kaiming-vs-he", "edge-of-chaos"]
 
 
 def test_names_are_the_lessons_in_lesson_order():
@@ -109,16 +112,19 @@ def test_citations():
         assert "Glorot & Bengio (2010)" in presets.load(name).explanation
     for name in ("he-relu", "kaiming-vs-he"):
         assert "He et al." in presets.load(name).explanation
+    assert "Mishkin & Matas (2015)" in presets.load("lsuv").explanation
+    assert "Poole et al. (2016)" in presets.load("edge-of-chaos").explanation
 
 
-def test_xavier_relu_and_he_relu_differ_only_in_the_initializer():
+def test_xavier_relu_he_relu_and_lsuv_differ_only_in_the_initializer():
     a, b = presets.load("xavier-relu").settings, presets.load("he-relu").settings
     assert a != b
     assert a.replace(init=b.init) == b
+    assert presets.load("lsuv").settings == b.replace(init="lsuv")
 
 
 def test_deep_relu_lessons_use_a_small_learning_rate():
-    for name in ("xavier-relu", "he-relu"):
+    for name in ("xavier-relu", "he-relu", "lsuv"):
         assert presets.load(name).settings.lr <= 0.01
 
 

@@ -9,7 +9,7 @@ import pytest
 from winit_gui.app import main
 
 LAYER_KEYS = {"index", "kind", "fan_in", "fan_out", "weight_std", "preact_mean", "preact_std", "act_mean",
-              "act_std", "saturated_fraction", "dead_fraction", "grad_std", "unique_units"}
+              "act_std", "saturated_fraction", "dead_fraction", "grad_std", "unique_units", "theory_preact_std"}
 
 
 def stats(capsys, *args):
@@ -21,7 +21,7 @@ def test_json_schema(capsys):
     report = stats(capsys, "--init", "he_normal", "--activation", "relu", "--depth", "3", "--width", "16",
                    "--samples", "64", "--steps", "5")
     assert set(report) == {"init", "gain", "activation", "depth", "width", "dataset", "steps", "seed", "loss",
-                           "layers"}
+                           "layers", "sigma_w", "chi1", "phase", "jacobian_singular_values", "jacobian_inputs"}
     assert (report["init"], report["activation"], report["depth"], report["width"]) == ("he_normal", "relu", 3, 16)
     assert report["dataset"] == "normal" and report["steps"] == 5
     layers = report["layers"]
@@ -31,6 +31,26 @@ def test_json_schema(capsys):
     for layer in layers:
         assert set(layer) == LAYER_KEYS
         assert isinstance(layer["unique_units"], int)
+
+
+def test_json_theory_fields(capsys):
+    # He on ReLU is critical (χ₁ = σ_w²/2 = 1) and its length map keeps the variance: every
+    # layer's theory_preact_std is the first one's, √(2 · mean x²), near the measured one.
+    report = stats(capsys, "--init", "he_normal", "--activation", "relu", "--depth", "4", "--width", "128",
+                   "--samples", "400")
+    assert report["phase"] == "critical" and report["chi1"] == pytest.approx(1.0, rel=1e-9)
+    assert report["sigma_w"] == pytest.approx(2**0.5, rel=1e-12)
+    layers = report["layers"]
+    predicted = [layer["theory_preact_std"] for layer in layers]
+    assert predicted == pytest.approx([predicted[0]] * 5, rel=1e-9)
+    assert predicted[0] == pytest.approx(2**0.5, rel=0.02)  # standard normal inputs
+    for layer in layers[:4]:
+        assert layer["preact_std"] == pytest.approx(layer["theory_preact_std"], rel=0.15)
+    sv = report["jacobian_singular_values"]
+    assert len(sv) == report["jacobian_inputs"] == 128  # within the budget: every input direction
+    assert sv == sorted(sv, reverse=True) and sv[0] > 0
+    tanh = stats(capsys, "--init", "random_normal", "--param", "stddev=0.01", "--depth", "3", "--width", "16")
+    assert tanh["phase"] == "ordered" and tanh["chi1"] == pytest.approx(16 * 0.01**2, rel=1e-6)
 
 
 def test_param_and_input_dim_reach_the_model(capsys):

@@ -12,7 +12,7 @@ import json
 import math
 from typing import Sequence
 
-from winit_gui import activations, datasets, initializers, optimizers, presets
+from winit_gui import activations, datasets, initializers, optimizers, presets, theory
 from winit_gui.settings import Settings
 from winit_gui.training import Trainer
 
@@ -115,11 +115,15 @@ def run_stats(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     trainer = Trainer(settings)
     trainer.train(args.steps)
     stats = trainer.measure().stats
+    picture = trainer.initial_theory()  # of the initial weights, whatever the steps
+    predicted = theory.predicted_preact_stds(picture)
     report = {
         "init": settings.init, "gain": settings.gain, "activation": settings.activation,
         "depth": settings.depth, "width": settings.width, "dataset": settings.dataset,
         "steps": trainer.step, "seed": settings.seed, "loss": _finite_or_none(stats.loss),
-        "layers": [layer.as_json() for layer in stats.layers],
+        "layers": [{**layer.as_json(), "theory_preact_std": _finite_or_none(std)}
+                   for layer, std in zip(stats.layers, predicted)],
+        **theory.as_json(picture),
     }
     if args.json:
         print(json.dumps(report, allow_nan=False))
@@ -133,14 +137,16 @@ def format_table(report: dict) -> str:
                ("fan_out", "fan_out", "d"), ("W std", "weight_std", "g"), ("z mean", "preact_mean", "g"),
                ("z std", "preact_std", "g"), ("a mean", "act_mean", "g"), ("a std", "act_std", "g"),
                ("saturated", "saturated_fraction", "g"), ("dead", "dead_fraction", "g"),
-               ("grad std", "grad_std", "g"), ("unique", "unique_units", "d")]
+               ("grad std", "grad_std", "g"), ("unique", "unique_units", "d"),
+               ("theory z std", "theory_preact_std", "g")]
     rows = [[title for title, _, _ in columns]]
     for layer in report["layers"]:
         rows.append([_cell(layer[key], kind) for _, key, kind in columns])
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     head = (f"{report['init']} (gain {report['gain']:g}), {report['activation']}, "
             f"{report['depth']} x {report['width']}, {report['dataset']}, seed {report['seed']}, "
-            f"step {report['steps']}, loss {_cell(report['loss'], 'g')}")
+            f"step {report['steps']}, loss {_cell(report['loss'], 'g')}, "
+            f"chi1 {_cell(report['chi1'], 'g')} ({report['phase']})")
     lines = [head] + ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in rows]
     return "\n".join(lines)
 

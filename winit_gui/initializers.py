@@ -692,7 +692,7 @@ class LSUVStart(Orthogonal):
     """The orthogonal draw LSUV starts from; ``lsuv_rescale`` then scales it on data."""
 
     def describe(self, gain):
-        return f"orthogonal start × {_fmt(gain)}, each layer rescaled to unit output variance on data"
+        return f"orthogonal × {_fmt(gain)}, rescaled on data to unit variance"
 
 
 @_register("data", "W = Q (orthogonal), then layer by layer W ← W / √Var(x W + b) on a batch, "

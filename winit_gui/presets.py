@@ -28,8 +28,10 @@ ORDER = (
     "xavier-tanh",
     "xavier-relu",
     "he-relu",
+    "lsuv",
     "sigmoid-standard",
     "kaiming-vs-he",
+    "edge-of-chaos",
 )
 """The known lessons in teaching order; any other preset file is listed after them, alphabetically."""
 

@@ -10,11 +10,12 @@ Its fixed point q* and the slope there decide the phase:
 
     χ₁ = σ_w² E[φ'(h)²] at q = q*         < 1 ordered (inputs converge), > 1 chaotic (they diverge)
 
-The expectations are Gauss-Hermite quadratures over z ~ N(0, 1); for linear, ReLU and leaky ReLU
-they are closed forms (φ is piecewise linear, so Gauss-Hermite would converge only slowly at its
-kink), and for ELU, SELU and softsign, whose derivative is not smooth at 0, a Gauss-Legendre rule
-on each side of the kink. He's and Glorot's rules are the special cases: ReLU's map is
-q(l) = σ_w² q(l−1) / 2, so σ_w² = 2 (He) keeps q; a linear layer's is q(l) = σ_w² q(l−1).
+The expectations over z ~ N(0, 1) are closed forms for linear, ReLU and leaky ReLU (piecewise
+linear φ), and Gaussian quadrature for the others: Gauss-Legendre panels split where φ changes
+character, rather than Gauss-Hermite, which misses tanh'² once q is large (see ``_panels``) and
+converges slowly at a kink (SELU's). He's and Glorot's rules are the special cases: ReLU's map
+is q(l) = σ_w² q(l−1) / 2, so σ_w² = 2 (He) keeps q; a linear layer's is q(l) = σ_w² q(l−1).
+Constant biases (all the app has: Settings.bias_init) give σ_b = 0 and enter as the mean b.
 
 Dynamical isometry (Saxe et al. 2014; Pennington et al. 2017) is read off the singular values of
 the input-output Jacobian at initialization: orthogonal kernels in a linear network give all of
@@ -44,12 +45,14 @@ GRID_SIGMA_W_POINTS = 81
 GRID_SIGMA_B = np.linspace(0.0, 0.5, 51)
 """The phase plane's σ_b axis: tanh's critical line runs from σ_w = 1 to about 2 over it."""
 
-JACOBIAN_BUDGET = 6.4e7
+JACOBIAN_BUDGET = 3.2e7
 """Multiply-adds one Jacobian may take. Both (the initialization's and the reference's) are made
-again at every re-initialization, a slider move included, so they must cost less than a frame:
-at this budget a 30 x 128 network gets all its input directions, a 30 x 256 one the first 33
-(then the singular values are those of the Jacobian's first columns: ``jacobian_inputs``), and the
-pair costs about half of a 30 x 256 display pass. The full 256 took several frames."""
+again at every re-initialization, a slider move included, so they must cost a fraction of a
+frame: a network of 10 x 128 gets all its input directions, 30 x 128 the first 67, 20 x 256 the
+first 25 and 30 x 256 the first 16 (its singular values are then those of the Jacobian's first
+columns: ``jacobian_inputs``). Measured on a quiet machine, one Jacobian and its singular
+values of 30 x 256 took 2.4 ms with 16 directions, 3.5 ms with 33, 18 ms with all 256, beside a
+19 ms display pass (benchmarks/bench_theory.py: the whole theory adds 6 ms to a slider move)."""
 
 LENGTH_MAP_SAMPLES = 256
 """Training inputs whose own q(0) the length map follows (a 2-D data set's |x|² varies a lot)."""
@@ -57,6 +60,7 @@ LENGTH_MAP_SAMPLES = 256
 _Q_LOW, _Q_HIGH = 1e-12, 1e12
 """The fixed point is searched on this range: below it counts as q* = 0, above it as no fixed point."""
 _BISECTIONS = 50
+_SCAN_POINTS = 97
 
 _LEGENDRE_NODES, _LEGENDRE_WEIGHTS = np.polynomial.legendre.leggauss(48)
 _Z_RANGE = 10.0
@@ -82,8 +86,8 @@ class TheoryPicture:
     sigma_w: float
     """√(fan_in · Var(W)) of the hidden-to-hidden kernels at the current gain. They all have the
     same fans, so one value, from the initializer's own variance (truncation included); for lsuv,
-    whose scale comes from the data, the root mean square over those layers of the kernels drawn.
-    A network of one hidden layer has none: its input kernel's."""
+    whose scale comes from the data, the root mean square over those layers of the kernels drawn
+    (see ``kernel_variances``). A network of one hidden layer has none: its input kernel's."""
     sigma_b: float
     """√Var(b): 0, since every bias starts at the same constant (Settings.bias_init). A nonzero
     constant enters the theory as the pre-activations' mean b instead: h ~ N(b, q)."""
@@ -178,30 +182,37 @@ def length_map(activation: str, sigma_w2: Sequence[float], q0, sigma_b2: float =
                mean: float = 0.0) -> ndarray:
     """q(1), ..., q(L): pre-activation variances of layers whose kernels have σ_w² = sigma_w2[l]
     (fan_in · Var(W_l)), from inputs of second moment q0 (a number, or one per sample: then the
-    result has a row per layer and a column per sample)."""
+    result has a row per layer and a column per sample). Zero-mean layers read E[φ²] from the
+    activation's table (``_Table``): a slider move recomputes the map for 256 samples."""
+    second_moment = _table(activation).second if mean == 0 else (lambda q: expectations(activation, q, mean)[0])
     q = np.asarray(q0, dtype=float)
     out = []
     with np.errstate(all="ignore"):
         for l, s2 in enumerate(sigma_w2):
-            second = q if l == 0 else expectations(activation, q, mean)[0]
-            q = s2 * second + sigma_b2
+            q = s2 * (q if l == 0 else second_moment(q)) + sigma_b2
             out.append(q)
     return np.array(out)
 
 
 def _stable_fixed_point(second_moment, sw2: ndarray, sb2: ndarray) -> ndarray:
-    """q* where q = sw2·second_moment(q) + sb2 and the map crosses from raising q to lowering it:
-    bisection on log q. 0 when the map lowers every q > 0, inf when it raises every q below 1e12."""
-    def raises(log_q):
-        q = np.exp(log_q)
-        return sw2 * second_moment(q) + sb2 - q > 0
-
-    lo, hi = np.full(sw2.shape, math.log(_Q_LOW)), np.full(sw2.shape, math.log(_Q_HIGH))
+    """The smallest stable q* of q = sw2·second_moment(q) + sb2 (where the map turns from raising q
+    to lowering it: the fixed point a signal reaches from small q), elementwise. A scan at four
+    points a decade brackets it, bisection on log q refines it: a map may fall below the identity
+    and rise above it again (GELU, whose large-q growth hides a fixed point at small q from a
+    plain bisection). 0 when the map lowers every q > 0, inf when it raises every q below 1e12."""
+    log_q = np.linspace(math.log(_Q_LOW), math.log(_Q_HIGH), _SCAN_POINTS)
     with np.errstate(all="ignore"):
-        shrinks, grows = ~raises(lo), raises(hi)
+        q = np.exp(log_q).reshape((-1,) + (1,) * sw2.ndim)
+        raises = sw2 * second_moment(np.broadcast_to(q, log_q.shape + sw2.shape)) + sb2 - q > 0
+        first_fall = np.argmin(raises, axis=0)  # the first scan point where the map does not raise q
+        shrinks = ~raises[0]
+        grows = raises.all(axis=0)
+        lo = log_q[np.maximum(first_fall - 1, 0)]
+        hi = log_q[first_fall]
         for _ in range(_BISECTIONS):
             mid = (lo + hi) / 2
-            up = raises(mid)
+            q_mid = np.exp(mid)
+            up = sw2 * second_moment(q_mid) + sb2 - q_mid > 0
             lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
     return np.where(shrinks, 0.0, np.where(grows, np.inf, np.exp((lo + hi) / 2)))
 
@@ -227,28 +238,39 @@ def chi1(activation: str, sigma_w, sigma_b, mean=0.0) -> ndarray:
 
 
 def phase(chi: float) -> str:
-    if not chi < 1 + CRITICAL_BAND:  # nan (an overflowed scale) counts as chaotic
-        return "chaotic"
-    return "ordered" if chi < 1 - CRITICAL_BAND else "critical"
+    """"ordered", "critical" (|χ₁ − 1| ≤ CRITICAL_BAND) or "chaotic" (nan, an overflowed scale, too)."""
+    if chi < 1 - CRITICAL_BAND:
+        return "ordered"
+    return "critical" if chi <= 1 + CRITICAL_BAND else "chaotic"
 
 
 class _Table:
-    """E[φ²] and E[φ'²] for zero-mean h on 200 points a decade of q, interpolated in log-log (the
-    error is about 1e-8 relative): the phase plane needs thousands of fixed points, each fifty
-    bisection steps, which direct quadrature would make a matter of seconds."""
+    """E[φ²] and E[φ'²] for zero-mean h on 200 points a decade of q from 1e-12 to 1e12,
+    interpolated in log-log (the error is about 1e-8 relative; q outside the range is integrated
+    directly): the phase plane needs thousands of fixed points, each some 150 evaluations, and a
+    slider move a length map and a fixed point, which direct quadrature would make a matter of
+    seconds and of ten milliseconds."""
 
     def __init__(self, activation: str):
+        self.activation = activation
         self.log_q = np.linspace(math.log(_Q_LOW), math.log(_Q_HIGH), 4801)
         second, slope = expectations(activation, np.exp(self.log_q))
         self.log_second, self.log_slope = (np.log(np.maximum(v, 1e-300)) for v in (second, slope))
 
-    def second(self, q: ndarray) -> ndarray:
-        return np.exp(np.interp(np.log(q), self.log_q, self.log_second))
+    def second(self, q) -> ndarray:
+        q = np.asarray(q, dtype=float)
+        with np.errstate(all="ignore"):
+            out = np.exp(np.interp(np.log(q), self.log_q, self.log_second))
+            outside = ~((q >= _Q_LOW) & (q <= _Q_HIGH))  # nan and inf too
+            if outside.any():
+                out[outside] = expectations(self.activation, q[outside])[0]
+        return out
 
     def chi1(self, sigma_w, sigma_b) -> ndarray:
         sw2, sb2, _ = _squares(sigma_w, sigma_b)
         q = np.clip(_stable_fixed_point(self.second, sw2, sb2), _Q_LOW, _Q_HIGH)
-        return sw2 * np.exp(np.interp(np.log(q), self.log_q, self.log_slope))
+        with np.errstate(all="ignore"):
+            return sw2 * np.exp(np.interp(np.log(q), self.log_q, self.log_slope))
 
 
 @functools.lru_cache(maxsize=None)
@@ -335,13 +357,22 @@ def jacobian_inputs(sizes: Sequence[int]) -> int:
 
 
 def kernel_variances(settings: Settings, kernels: Sequence[ndarray]) -> ndarray:
-    """Var(W_l) of every layer at gain 1: the initializer's own (truncation included), or for lsuv
-    (whose scale the data set) the mean square of the kernels drawn."""
-    if settings.init == "lsuv":
-        return np.array([np.mean(np.square(K)) for K in kernels])
-    init = settings.base_initializer()
-    with np.errstate(over="ignore"):
-        return np.square([init.std(*K.shape) for K in kernels])
+    """Var(W_l) of every layer at gain 1: the initializer's own (truncation included).
+
+    lsuv's scale comes from the data: there, the mean square of the kernels drawn, the hidden-to-
+    hidden layers sharing their mean. Each layer's own scale also carries its draw's finite-width
+    luck (about ±10 % a layer on 30 x 256 ReLU, whose samples' representations align with depth),
+    which LSUV cancels on the batch; the length map followed through those scales would wander
+    off the unit variance LSUV measures (to 0.55 by layer 20)."""
+    if settings.init != "lsuv":
+        init = settings.base_initializer()
+        with np.errstate(over="ignore"):
+            return np.square([init.std(*K.shape) for K in kernels])
+    out = np.array([np.mean(np.square(K)) for K in kernels])
+    inner = slice(1, settings.depth)
+    if settings.depth > 1:
+        out[inner] = out[inner].mean()
+    return out
 
 
 def reference_label(settings: Settings) -> str:
@@ -376,7 +407,8 @@ def predict(settings: Settings, kernels: Sequence[ndarray], reference: Sequence[
     sigma_w = float(np.sqrt(np.mean(inner)))
     q0 = np.mean(np.square(inputs[:LENGTH_MAP_SAMPLES]), axis=1)
     theory_var = length_map(name, sigma_w2, q0, 0.0, bias).mean(axis=1)
-    chi = float(chi1(name, sigma_w, 0.0, bias))
+    # with zero biases from the table, so that the point has the colour of the plane under it
+    chi = float(_table(name).chi1(sigma_w, 0.0) if bias == 0 else chi1(name, sigma_w, 0.0, bias))
     plane = phase_plane(name)
     k = jacobian_inputs(settings.sizes)
     x = inputs[0]
@@ -396,6 +428,21 @@ def predict(settings: Settings, kernels: Sequence[ndarray], reference: Sequence[
 def with_measurement(picture: TheoryPicture, hidden_preact_std: Sequence[float]) -> TheoryPicture:
     """``picture`` with the measured variances of this frame."""
     return replace(picture, measured_preact_var=_frozen(np.square(hidden_preact_std)))
+
+
+def predicted_preact_stds(picture: TheoryPicture) -> list[float]:
+    """The predicted pre-activation std of every dense layer, the output layer last."""
+    return np.sqrt([*picture.theory_preact_var, picture.theory_output_var]).tolist()
+
+
+def as_json(picture: TheoryPicture) -> dict:
+    """The top-level fields ``winit-gui stats --json`` adds (non-finite numbers as None)."""
+    def number(v: float):
+        return v if math.isfinite(v) else None
+
+    return {"sigma_w": number(picture.sigma_w), "chi1": number(picture.chi1), "phase": picture.phase,
+            "jacobian_singular_values": [number(v) for v in picture.jacobian_sv.tolist()],
+            "jacobian_inputs": picture.jacobian_inputs}
 
 
 def _frozen(a) -> ndarray:
