@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -181,6 +182,9 @@ class _PipeCommands:
 def serve(settings: Settings, commands, snapshots_out) -> None:
     """The child process: run an Engine until it is told to quit or the GUI process is gone
     (killed or crashed, it closes its end of both pipes)."""
+    # Ctrl+C in a terminal signals the whole process group: the GUI process alone answers it,
+    # and stops this one (QUIT, or its end of the pipe closing) instead of a traceback here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def send(snap: Snapshot) -> None:
         try:
