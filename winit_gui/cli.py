@@ -16,6 +16,11 @@ from winit_gui import activations, datasets, initializers, optimizers, presets, 
 from winit_gui.settings import Settings
 from winit_gui.training import Trainer
 
+MAX_STEPS = 1_000_000
+"""Training steps any subcommand takes at most: more would run for hours (a typo's extra zeros)."""
+MAX_FPS = 100.0
+"""A GIF's frame times are whole hundredths of a second."""
+
 VIEWS = ("network", "activations", "saturation", "gradients", "loss", "boundary")
 THEMES = ("dark", "light")
 
@@ -85,12 +90,15 @@ def parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser, argparse
     parser = getattr(args, "command_parser", parser)
     if getattr(args, "preset", None) and args.preset not in presets.names():
         parser.error(f"unknown preset {args.preset!r}; valid: {', '.join(presets.names())}")
-    for name in ("scale",):
-        value = getattr(args, name, None)
-        if value is not None and not 1.0 <= value <= 4.0:
-            parser.error(f"--scale must be between 1 and 4, got {value:g}")
-    if getattr(args, "steps", 0) is not None and getattr(args, "steps", 0) < 0:
-        parser.error("--steps must be 0 or more")
+    scale = getattr(args, "scale", None)
+    if scale is not None and not 1.0 <= scale <= 4.0:  # NaN too
+        parser.error(f"--scale must be between 1 and 4, got {scale:g}")
+    steps = getattr(args, "steps", None)
+    if steps is not None and not 0 <= steps <= MAX_STEPS:
+        parser.error(f"--steps must be between 0 and {MAX_STEPS}, got {steps}")
+    fps = getattr(args, "fps", None)
+    if fps is not None and not 0 < fps <= MAX_FPS:
+        parser.error(f"--fps must be above 0 and at most {MAX_FPS:g}, got {fps:g}")
     return parser, args
 
 
@@ -100,6 +108,8 @@ def stats_settings(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
         key, sep, value = item.partition("=")
         if not sep or not key:
             parser.error(f"--param takes KEY=VALUE, got {item!r}")
+        if key.strip() == "gain":  # the initializer takes it, but here it is the weight scale's
+            parser.error("--param gain: the weight scale is its own option; give it as --gain")
         params[key.strip()] = value.strip()
     try:
         return Settings(init=args.init, init_params=params, gain=args.gain, activation=args.activation,

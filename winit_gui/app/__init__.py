@@ -7,11 +7,26 @@ flag answer without paying for (or needing) a Qt import.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        # Ctrl+C in stats, render or record, or before the window is up: what was being done
+        # is dropped (files are written atomically, or frame by frame), without a traceback.
+        return 128 + signal.SIGINT
+    except BrokenPipeError:
+        # stdout closed early (`winit-gui stats | head`): Python's documented way to exit quietly,
+        # so that the interpreter's own flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _run(argv: Sequence[str] | None) -> int:
     # One BLAS thread: the worker shares two cores with the GUI, and a second OpenBLAS thread
     # collapsed training 4x whenever the other core was busy (measured on this project's machine).
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

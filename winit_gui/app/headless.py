@@ -213,8 +213,6 @@ def _record(parser, args, experiment, preset) -> int:
         recording.kind_of(out)
     except ValueError as err:
         parser.error(f"--out: {err}")
-    if args.fps <= 0:
-        parser.error(f"--fps must be positive, got {args.fps:g}")
     _app()
     film = Film(experiment, preset, args.theme, args.steps)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from winit_gui import experiment as experiments
@@ -27,6 +28,39 @@ def run_gui(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("winit_gui")
+    interrupted = close_on_interrupt(app)
     window = MainWindow(preset=args.preset, experiment=loaded, theme=args.theme or "dark")
+    if interrupted:  # while the window was being built: it never shows
+        window.close()
+        return INTERRUPTED
     window.show()
-    return app.exec()
+    status = app.exec()
+    return INTERRUPTED if interrupted else status
+
+
+INTERRUPTED = 128 + signal.SIGINT
+"""The exit status after Ctrl+C, as a shell reports a program the signal ended."""
+
+
+def close_on_interrupt(app) -> list:
+    """Ctrl+C in the terminal closes the windows as their close button does (each engine is
+    stopped and joined) and quits. Returns a list that is non-empty once that happened.
+
+    Qt's event loop runs no Python while it waits, so Python's signal handler would wait for
+    the next event (a window with nothing to do: forever); a timer wakes the loop to let it run.
+    """
+    from PySide6 import QtCore
+
+    interrupted = []
+
+    def close(*_):
+        interrupted.append(True)
+        for widget in app.topLevelWidgets():
+            widget.close()
+        app.quit()
+
+    signal.signal(signal.SIGINT, close)
+    timer = QtCore.QTimer(app, interval=100)
+    timer.timeout.connect(lambda: None)
+    timer.start()
+    return interrupted

@@ -164,6 +164,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """While set (a recording in lock step), Play calls this instead of running the engine freely."""
         self._closed = False
         _open_windows.add(self)
+        self._engine_message_shown = False
 
         self.bridge = EngineBridge(experiment.settings, self)
         self.controls = ControlPanel(experiment.settings)
@@ -520,4 +521,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.play_button.setText("Play")
         if snap.message:
             self.statusBar().showMessage(snap.message)
+        elif self._engine_message_shown:
+            self.statusBar().clearMessage()  # Reset or a new setting recovered: the warning is stale
+        self._engine_message_shown = bool(snap.message)
         self.snapshotShown.emit(snap)
