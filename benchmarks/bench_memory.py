@@ -47,7 +47,6 @@ def run(seconds: float, warmup: float, tracemalloc: bool = False) -> dict:
 
 
 def worker(seconds: float, warmup: float, trace: bool) -> dict:
-    import multiprocessing
     import tracemalloc
 
     from PySide6 import QtCore, QtWidgets
@@ -63,7 +62,6 @@ def worker(seconds: float, warmup: float, trace: bool) -> dict:
     window = MainWindow(experiment=Experiment(Settings()))
     window.resize(1600, 1000)
     window.show()
-    engine = next(p for p in multiprocessing.active_children() if p.name == "winit-engine")
     frames = [0]
     window.snapshotShown.connect(lambda _: frames.__setitem__(0, frames[0] + 1))
 
@@ -74,14 +72,17 @@ def worker(seconds: float, warmup: float, trace: bool) -> dict:
 
     window.play_button.setChecked(True)
     run_loop(warmup)
+    engine = window.bridge.pid
     if trace:
         tracemalloc.start(10)
         traced = tracemalloc.take_snapshot()
     start = time.perf_counter()
-    samples = [(0.0, rss_mb(), rss_mb(engine.pid), window.snapshot.step, frames[0])]
+    samples = [(0.0, rss_mb(), rss_mb(engine), window.snapshot.step, frames[0])]
     while (elapsed := time.perf_counter() - start) < seconds:
         run_loop(min(SAMPLE_EVERY, seconds - elapsed))
-        samples.append((time.perf_counter() - start, rss_mb(), rss_mb(engine.pid), window.snapshot.step, frames[0]))
+        if window.bridge.pid != engine:
+            raise RuntimeError("the engine process was replaced during the run (it died)")
+        samples.append((time.perf_counter() - start, rss_mb(), rss_mb(engine), window.snapshot.step, frames[0]))
     top = []
     if trace:
         grown = tracemalloc.take_snapshot().compare_to(traced, "lineno")
