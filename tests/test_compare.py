@@ -8,7 +8,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import presets
 from winit_gui.app import theme as themes
-from winit_gui.app.compare import ComparePanel, first_layer_weights
+from winit_gui.app.compare import ComparePanel
+from winit_gui.app.compare_weights import first_layer_weights
 from winit_gui.app.main_window import MainWindow
 from winit_gui.app.views.base import SnapshotView
 from winit_gui.training import Trainer

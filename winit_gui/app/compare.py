@@ -11,7 +11,8 @@ trained in this process instead, in step with the A snapshots it shows (``LocalS
 The panel takes the place of the six views (page 1 of ``window.views_stack``) and shows, per
 side, a header (initializer, its non-default parameters, activation) and four views in the same
 places, so the eye compares A and B by moving straight across. Below them, one plot overlays the
-two sides' first-layer weights.
+two sides' first-layer weights (compare_weights.py); the headers and the engine-less B are in
+compare_sides.py.
 
 What the window does for it (every panel method is a no-op while compare mode is off):
 ``play(playing)``, ``step()``, ``reset()`` from its play/step/reset commands, ``apply_a(settings)``
@@ -23,33 +24,28 @@ snapshot shows them (``_follow_a``).
 
 from __future__ import annotations
 
-import html
 import time
-from dataclasses import fields
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import initializers
-from winit_gui import snapshot as snapshots
 from winit_gui.app.bridge import EngineBridge
+from winit_gui.app.compare_sides import LocalSide, SideHeader, differences, plain
+from winit_gui.app.compare_weights import SIDES, WeightsOverlay, side_color
 from winit_gui.app.controls import fill_initializer_combo
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.activations import ActivationView
-from winit_gui.app.views.base import SnapshotView, add_plot, style_plot
+from winit_gui.app.views.base import SnapshotView
 from winit_gui.app.views.gradients import GradientView
-from winit_gui.app.views.histograms import blend, fixed_axes, fmt
+from winit_gui.app.views.histograms import blend
 from winit_gui.app.views.loss import LossView
 from winit_gui.app.views.network import NetworkView
 from winit_gui.engine import FRAME_INTERVAL
 from winit_gui.experiment import Experiment
 from winit_gui.settings import Settings
 from winit_gui.snapshot import Snapshot
-from winit_gui.training import Trainer
-
-SIDES = ("A", "B")
 
 # The four views of each side, in a 2 x 2 grid per column (row by row). Why these four:
 # activations (the forward signal through the depth: He vs Glorot on deep ReLU collapses on one
@@ -59,326 +55,6 @@ SIDES = ("A", "B")
 # activation ridges for ReLU (half the units are flat for any symmetric init) and the boundary
 # view is empty for the non-2-D data of the deep lessons, so they stay on the single-run page.
 VIEW_CLASSES: tuple[type[SnapshotView], ...] = (ActivationView, GradientView, LossView, NetworkView)
-
-WEIGHT_BINS = 80
-"""Bins of the weights overlay, over a range that holds every weight of both sides."""
-LOG_FLOOR = -4.5
-"""Weights overlay in log mode: log10 of the fraction per bin from here (1 weight in ~30 000) up."""
-
-
-# ---------------------------------------------------------------------------------------------------
-# The weights of layer 1, as the engine draws them
-# ---------------------------------------------------------------------------------------------------
-
-def first_layer_weights(settings: Settings) -> np.ndarray:
-    """The first hidden layer's kernel at initialization, exactly as the engine's Trainer draws it.
-
-    Trainer._initialize draws the kernels in layer order from ``default_rng(seed)`` with the
-    initializer at gain 1 and multiplies by the gain, so layer 1 is the first draw. Recomputing
-    it here (16 384 numbers for the 128-wide lesson, well under a millisecond) adds nothing to the
-    snapshot that every frame sends across processes; tests check it equals the Trainer's.
-    """
-    fan_in, fan_out = settings.sizes[0], settings.sizes[1]
-    base = settings.base_initializer()((fan_in, fan_out), np.random.default_rng(settings.seed))
-    with np.errstate(all="ignore"):
-        return base * settings.gain
-
-
-def truncation(settings: Settings) -> float | None:
-    """|w| at which the first layer's distribution is cut (Keras's truncated normals), else None."""
-    init = settings.initializer()
-    dist = init.distribution(settings.sizes[0], settings.sizes[1])
-    high = getattr(dist, "high", None)
-    low = getattr(dist, "low", None)
-    if type(dist).__name__ != "TruncatedNormal" or high is None or low is None or low != -high:
-        return None
-    return float(init.gain * high)
-
-
-def describe_init(settings: Settings) -> tuple[str, str]:
-    """(initializer name, its parameters that differ from their defaults), e.g.
-    ("kaiming_normal", "nonlinearity=relu")."""
-    defaults = {p.name: p.default for p in initializers.info(settings.init).params}
-    changed = [f"{name}={_plain(value)}" for name, value in settings.init_params.items()
-               if name in defaults and not _same(value, defaults[name])]
-    return settings.init, ", ".join(changed)
-
-
-def differences(a: Settings, b: Settings) -> dict[str, Any]:
-    """The fields of ``b`` that differ from ``a`` (init and init_params always), for ``a.replace(**...)``."""
-    out = {"init": b.init, "init_params": dict(b.init_params)}
-    for f in fields(Settings):
-        if f.name not in out and getattr(a, f.name) != getattr(b, f.name):
-            out[f.name] = getattr(b, f.name)
-    return out
-
-
-def _same(value, default) -> bool:
-    try:
-        return float(value) == float(default)
-    except (TypeError, ValueError):
-        return str(value) == str(default)
-
-
-def _plain(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-# ---------------------------------------------------------------------------------------------------
-# The overlay of the two sides' weights
-# ---------------------------------------------------------------------------------------------------
-
-class WeightsOverlay(QtWidgets.QWidget):
-    """Histograms of layer 1's initial weights, A and B in one plot on one axis, with their numbers.
-
-    Why the weights and not layer 1's pre-activations: z = x·W sums fan_in products, so by the
-    central limit theorem both sides' z are the same bell whenever the variances agree; the
-    kaiming-vs-he difference (plain normal vs normal cut at 2 stddev) lives in the weights alone,
-    and the activation ridges above, alike on both sides, make the second half of the point.
-    A dashed line marks a truncated side's cut. The numbers (std, largest |w| in stds, the share of
-    the other side's weights beyond a cut) sit in a text column at the left, not in a legend: over
-    the plot a legend hid the shoulders of the histograms.
-    """
-
-    def __init__(self, theme: Theme, parent=None):
-        super().__init__(parent)
-        self.setObjectName("compareWeightsView")
-        self.theme = theme
-        self.log_counts = False
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(6, 0, 0, 0)
-        layout.setSpacing(8)
-        # (no word wrap: a wrapping label's height-for-width set the panel's layout and the
-        # views' fitted titles resizing each other for ever at the light theme's 12 pt)
-        self.text = QtWidgets.QLabel(objectName="compareWeightsText")
-        self.text.setTextFormat(QtCore.Qt.RichText)
-        self.text.setAlignment(QtCore.Qt.AlignLeft | QtCore.Qt.AlignVCenter)
-        self.graph = pg.GraphicsLayoutWidget()
-        self.graph.ci.setContentsMargins(4, 4, 8, 4)
-        layout.addWidget(self.text)
-        layout.addWidget(self.graph, 1)
-        self.plot = add_plot(self.graph.ci, row=0, col=0)
-        fixed_axes(self.plot)
-        self.plot.getAxis("left").setStyle(showValues=False)
-        self.curves = {side: pg.PlotDataItem(stepMode="center") for side in SIDES}
-        self.cuts = {side: (pg.InfiniteLine(angle=90, movable=False), pg.InfiniteLine(angle=90, movable=False))
-                     for side in SIDES}
-        for side in SIDES:
-            self.plot.addItem(self.curves[side])
-            for line in self.cuts[side]:
-                self.plot.addItem(line, ignoreBounds=True)
-                line.setVisible(False)
-        self.weights: dict[str, np.ndarray | None] = {side: None for side in SIDES}
-        self.settings: dict[str, Settings | None] = {side: None for side in SIDES}
-        self.numbers: dict[str, dict[str, float | None]] = {}
-        self.apply_theme(theme)
-
-    def set_sides(self, a: Settings, b: Settings) -> None:
-        """Draw the two sides' initial layer-1 weights (recomputed only when a side's draw changes)."""
-        changed = False
-        for side, settings in zip(SIDES, (a, b)):
-            key = self._key(settings)
-            if self.settings[side] is None or self._key(self.settings[side]) != key:
-                self.weights[side] = first_layer_weights(settings)
-                changed = True
-            self.settings[side] = settings
-        if changed:
-            self._draw()
-
-    @staticmethod
-    def _key(s: Settings):
-        return s.init, tuple(s.init_params.items()), s.gain, s.seed, s.sizes[0], s.sizes[1]
-
-    def set_log_counts(self, log: bool) -> None:
-        """Heights as log10 of the fraction per bin: the thin tails of the plain normal show."""
-        if bool(log) != self.log_counts:
-            self.log_counts = bool(log)
-            self._draw()
-
-    def _draw(self) -> None:
-        if any(w is None for w in self.weights.values()):
-            return
-        with np.errstate(all="ignore"):
-            finite = {side: w[np.isfinite(w)] for side, w in self.weights.items()}
-            reach = max((float(np.abs(w).max()) for w in finite.values() if w.size), default=0.0)
-        reach = 1.0 if not reach > 0 else 1.04 * reach
-        edges = np.linspace(-reach, reach, WEIGHT_BINS + 1)
-        top = 0.0
-        for side, w in finite.items():
-            frac = np.histogram(w, edges)[0] / max(w.size, 1)
-            if self.log_counts:
-                with np.errstate(divide="ignore"):
-                    frac = np.maximum(np.log10(frac), LOG_FLOOR) - LOG_FLOOR
-            top = max(top, float(frac.max()) if frac.size else 0.0)
-            self.curves[side].setData(edges, frac)
-            cut = truncation(self.settings[side])
-            self.numbers[side] = {"std": float(np.std(w)) if w.size else 0.0,
-                                  "max": float(np.abs(w).max()) if w.size else 0.0, "cut": cut}
-            for line, sign in zip(self.cuts[side], (-1, 1)):
-                line.setVisible(cut is not None)
-                if cut is not None:
-                    line.setPos(sign * cut)
-        self.plot.setXRange(-reach, reach, padding=0.02)
-        self.plot.setYRange(0.0, max(top, 1e-9) * 1.05, padding=0.0)
-        self._write()
-
-    def _write(self) -> None:
-        """The text column: what the plot shows, and each side's numbers in its colour."""
-        if not self.numbers:
-            return
-        theme = self.theme
-        a = self.settings["A"]
-        lines = [f"<b>Layer 1 weights at initialization</b> ({a.sizes[0]} → {a.sizes[1]})"
-                 + (" · log10 share per bin" if self.log_counts else "")]
-        for side in SIDES:
-            n, s = self.numbers[side], self.settings[side]
-            biggest = f"{fmt(n['max'])}" + (f" ({n['max'] / n['std']:.1f}σ)" if n["std"] > 0 else "")
-            cut = f", cut at ±{fmt(n['cut'])} (dashed)" if n["cut"] is not None else ""
-            lines.append(f'<span style="color:{side_color(theme, side)}">■</span> <b>{side}</b> '
-                         f"{html.escape(s.init)}: σ {fmt(n['std'])}, max |w| {biggest}{cut}")
-        for side, other in (("B", "A"), ("A", "B")):
-            cut = self.numbers[side]["cut"]
-            w = self.weights[other]
-            if cut is not None and self.numbers[other]["cut"] is None and w is not None and w.size:
-                beyond = float(np.mean(np.abs(w) > cut))
-                lines.append(f"{beyond:.1%} of {other}'s weights lie beyond {side}'s cut")
-        self.text.setText("<br>".join(lines))
-
-    def apply_theme(self, theme: Theme) -> None:
-        self.theme = theme
-        self.graph.setBackground(theme.background)
-        for side in SIDES:
-            color = side_color(theme, side)
-            curve = self.curves[side]
-            curve.setPen(pg.mkPen(color, width=theme.line_width))
-            # A filled, B an outline on top: where B's bars stand above A's fill, B is the wider one
-            if side == "A":
-                curve.setFillLevel(0.0)
-                curve.setBrush(pg.mkBrush(blend(color, theme.background, 0.35)))
-            for line in self.cuts[side]:
-                line.setPen(pg.mkPen(color, width=max(1.0, theme.line_width - 0.5),
-                                     style=QtCore.Qt.PenStyle.DashLine))
-        style_plot(self.plot, theme, bottom="w")
-        self._write()
-
-
-def side_color(theme: Theme, side: str) -> str:
-    """A's and B's colour in headers and overlay: the theme's first two (Okabe-Ito) layer colours."""
-    return theme.layers[0] if side == "A" else theme.layers[1]
-
-
-# ---------------------------------------------------------------------------------------------------
-# The panel
-# ---------------------------------------------------------------------------------------------------
-
-class LocalSide:
-    """B without an engine: a Trainer in this process, brought to each A snapshot's step.
-
-    For windows without an engine process (``winit-gui render`` and ``record`` feed the window
-    snapshots from a Trainer of their own): B is trained synchronously when A is shown, measuring
-    at the steps where A's loss history has a point, so both loss curves have the same points.
-    """
-
-    def __init__(self):
-        self.trainer: Trainer | None = None
-        self.serial = 0
-        self._last: Snapshot | None = None
-        self._measured: int | None = None
-
-    def follow(self, settings: Settings, a: Snapshot) -> Snapshot:
-        trainer = self.trainer
-        if trainer is None:
-            trainer = self.trainer = Trainer(settings)
-        elif trainer.settings != settings or a.step < trainer.step:
-            trainer.apply(settings)  # (also a reset: step 0, the same initial weights)
-            self._measured, self._last = None, None
-        elif self._last is not None and trainer.step == a.step:
-            return self._last
-        history = a.loss_history[:, 0] if a.loss_history.ndim == 2 else ()
-        for step in (int(s) for s in history if trainer.step <= s < a.step and s != self._measured):
-            trainer.train(step - trainer.step)
-            trainer.measure(snapshots.display_samples(trainer.network.sizes))
-            self._measured = step
-        trainer.train(a.step - trainer.step)
-        self.serial += 1
-        self._last = snapshots.build(trainer, self.serial, playing=False)
-        self._measured = a.step
-        return self._last
-
-
-class SideHeader(QtWidgets.QWidget):
-    """"A: kaiming_normal (nonlinearity=relu) · relu", the side's training step, and a bar in the
-    side's colour underneath (the colour of the side in the weights overlay).
-
-    B's initializer name is the "B initializer" combo itself (``chooser``), so the header says
-    "B: [he_normal ▾] · relu": one name, where the eye looks for it, and room left at 12 pt.
-    """
-
-    def __init__(self, side: str, chooser: QtWidgets.QComboBox | None = None, parent=None):
-        super().__init__(parent)
-        self.side = side
-        self.chooser = chooser
-        self.setObjectName(f"compareHeader{side}")
-        outer = QtWidgets.QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(2)
-        layout = QtWidgets.QHBoxLayout()
-        layout.setContentsMargins(6, 2, 6, 0)
-        layout.setSpacing(6)
-        outer.addLayout(layout)
-        self.bar = QtWidgets.QFrame(objectName=f"compareBar{side}")
-        self.bar.setFixedHeight(3)
-        self.bar.setAutoFillBackground(True)
-        outer.addWidget(self.bar)
-        self.name = QtWidgets.QLabel(objectName=f"compareName{side}")
-        self.name.setTextFormat(QtCore.Qt.RichText)
-        self.label = QtWidgets.QLabel(objectName=f"compareTitle{side}")
-        self.label.setTextFormat(QtCore.Qt.RichText)
-        # the details give way (cut at the right) before the name, the chooser or the step
-        self.label.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
-        self.step = QtWidgets.QLabel(objectName=f"compareStep{side}")
-        layout.addWidget(self.name)
-        if chooser is not None:
-            layout.addWidget(chooser)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.step)
-        self._color = "#888888"
-        self._name = ""
-        self.plain = ""
-
-    def show_settings(self, settings: Settings, extra: str = "") -> None:
-        name, params = describe_init(settings)
-        self._name = name
-        bits = [f"({html.escape(params)})" if params else "", html.escape(settings.activation)]
-        if settings.gain != 1.0:
-            bits.append(f"gain {settings.gain:g}")
-        if extra:
-            bits.append(html.escape(extra))
-        details = bits[0] + " · " + " · ".join(bits[1:]) if bits[0] else "· " + " · ".join(bits[1:])
-        self.label.setText(details)
-        self.plain = f"{self.side}: {name}" + (f" ({params})" if params else "") + f" · {settings.activation}"
-        self.setToolTip(self.plain)
-        self._render()
-
-    def set_color(self, color: str) -> None:
-        self._color = color
-        palette = self.bar.palette()
-        palette.setColor(QtGui.QPalette.Window, QtGui.QColor(color))
-        self.bar.setPalette(palette)
-        self._render()
-
-    def _render(self) -> None:
-        name = "" if self.chooser is not None else f" {html.escape(self._name)}"
-        self.name.setText(f'<span style="color:{self._color}">■</span> <b>{self.side}:{name}</b>')
-
-    def show_step(self, snap: Snapshot | None) -> None:
-        if snap is None:
-            self.step.setText("starting…")
-            return
-        text = f"step {snap.step}"
-        if snap.diverged:
-            text += " (diverged)"
-        self.step.setText(text)
 
 
 class ComparePanel(QtWidgets.QWidget):
@@ -780,7 +456,7 @@ class ComparePanel(QtWidgets.QWidget):
     def _show_headers(self) -> None:
         a, b = self.settings_a, self.settings_b
         # B's header names what else a lesson's B side changes (the activation and gain it shows anyway)
-        other = [f"{name} {_plain(getattr(b, name))}" for name in self._b_changes
+        other = [f"{name} {plain(getattr(b, name))}" for name in self._b_changes
                  if name not in ("init", "init_params", "activation", "gain") and getattr(a, name) != getattr(b, name)]
         self.headers["A"].show_settings(a)
         self.headers["B"].show_settings(b, ", ".join(other))
