@@ -33,7 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
-from winit_gui import activations, initializers
+from winit_gui import activations, distributions
 from winit_gui.settings import Settings
 
 ndarray = np.ndarray
@@ -390,7 +390,7 @@ def reference_kernels(settings: Settings, kernels: Sequence[ndarray]) -> list[nd
             if gaussian:
                 out.append(np.sqrt(var) * rng.standard_normal(K.shape))
             else:
-                q = initializers.Orthogonal(*K.shape).sample(K.shape, rng)
+                q = distributions.Orthogonal(*K.shape).sample(K.shape, rng)
                 out.append(q * np.sqrt(var * max(K.shape)))
     return out
 
