@@ -3,10 +3,13 @@ settings, and the window says so; one that keeps dying is not restarted for ever
 
 import os
 import signal
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6 import QtWidgets
 
+from winit_gui import engine
 from winit_gui.app.bridge import EngineBridge
 from winit_gui.app.main_window import MainWindow
 
@@ -46,6 +49,8 @@ def test_a_killed_engine_is_replaced_with_the_current_settings(qtbot, window):
     assert not window.findChild(QtWidgets.QPushButton, "playButton").isChecked()
     qtbot.waitUntil(lambda: window.snapshot.serial > last_serial and window.snapshot.step == 0, timeout=10_000)
     assert window.bridge.pid != old_pid and window.bridge.running
+    if sys.platform.startswith("linux"):
+        assert not Path(f"/proc/{old_pid}").exists(), "the killed engine was left a zombie"
     assert window.snapshot.settings == window.controls.settings and window.snapshot.settings.gain == gain
     # and the new engine trains
     window.findChild(QtWidgets.QPushButton, "stepButton").click()
@@ -65,3 +70,15 @@ def test_an_engine_that_keeps_dying_is_given_up_until_the_settings_change(qtbot,
     qtbot.waitUntil(lambda: window.snapshot.serial > serial and window.snapshot.settings.gain == window.controls.settings.gain,
                     timeout=10_000)
     assert window.bridge.running
+
+
+def test_an_engine_that_fails_with_an_exception_is_replaced(qtbot, window):
+    # A command the engine cannot carry out stands for any bug in it: it raises in the child
+    # process, which prints the traceback and exits 1.
+    old_pid = window.bridge.pid
+    with qtbot.waitSignal(window.bridge.engineLost, timeout=10_000) as lost:
+        window.bridge._engine.send(engine.STEP, steps="three")
+    assert "exited with status 1" in lost.args[0] and "new one" in lost.args[0]
+    qtbot.waitUntil(lambda: window.bridge.pid not in (None, old_pid), timeout=10_000)
+    window.findChild(QtWidgets.QPushButton, "stepButton").click()
+    qtbot.waitUntil(lambda: window.snapshot.step == 1, timeout=10_000)
