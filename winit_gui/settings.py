@@ -14,7 +14,8 @@ from typing import Any, Mapping
 from winit_gui import activations, checks, datasets, initializers, optimizers
 
 GAIN_RANGE = (0.01, 100.0)
-"""The weight-scale slider's range; files and the CLI may go further (1e-6 .. 1e6)."""
+"""The weight-scale slider's range; files, the CLI and the typed value may go further (GAIN_LIMITS)."""
+GAIN_LIMITS = (1e-6, 1e6)
 
 MAX_DEPTH = 64
 MAX_WIDTH = 1024
@@ -55,7 +56,7 @@ class Settings:
             object.__setattr__(self, name, checks.number(name, getattr(self, name)))
         for name in ("depth", "width", "samples", "input_dim", "batch_size", "seed"):
             object.__setattr__(self, name, checks.integer(name, getattr(self, name)))
-        _check_range("gain", self.gain, 1e-6, 1e6)
+        _check_range("gain", self.gain, *GAIN_LIMITS)
         _check_range("depth", self.depth, 1, MAX_DEPTH)
         _check_range("width", self.width, 1, MAX_WIDTH)
         _check_range("samples", self.samples, 8, 100_000)

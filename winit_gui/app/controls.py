@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import activations, datasets, initializers, optimizers
-from winit_gui.settings import GAIN_RANGE, MAX_DEPTH, MAX_WIDTH, Settings
+from winit_gui.settings import GAIN_LIMITS, GAIN_RANGE, MAX_DEPTH, MAX_WIDTH, Settings
 
 SLIDER_STEPS_PER_DECADE = 100
 
@@ -41,6 +41,25 @@ class GainSlider(QtWidgets.QSlider):
 
     def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
         self.setValue(0)
+
+
+class GainSpinBox(QtWidgets.QDoubleSpinBox):
+    """The typed weight scale, over every gain a Settings takes (1e-6 to 1e6), beyond the slider's
+    ends: a file's gain of 1e6 reads "1000000 x", not the slider's 100. Six decimals hold 1e-6;
+    trailing zeros are left out, so 1x reads "1 x", not "1.000000 x"."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("gainSpin")
+        self.setDecimals(6)
+        self.setRange(*GAIN_LIMITS)
+        self.setSuffix(" x")
+        self.setStepType(QtWidgets.QAbstractSpinBox.AdaptiveDecimalStepType)
+
+    def textFromValue(self, value: float) -> str:
+        text = super().textFromValue(value)
+        point = self.locale().decimalPoint()
+        return text.rstrip("0").rstrip(point) if point in text else text
 
 
 def fill_initializer_combo(combo: QtWidgets.QComboBox) -> None:
@@ -92,11 +111,7 @@ class ControlPanel(QtWidgets.QWidget):
         form.addRow(self.params_box)
 
         self.gain_slider = GainSlider()
-        self.gain_spin = _hint(QtWidgets.QDoubleSpinBox(objectName="gainSpin"), "Weight scale (type a value)")
-        self.gain_spin.setDecimals(3)
-        self.gain_spin.setRange(*GAIN_RANGE)
-        self.gain_spin.setSuffix(" x")
-        self.gain_spin.setStepType(QtWidgets.QAbstractSpinBox.AdaptiveDecimalStepType)
+        self.gain_spin = _hint(GainSpinBox(), "Weight scale (type a value, 0.000001 to 1000000)")
         gain_row = QtWidgets.QHBoxLayout()
         gain_row.addWidget(self.gain_slider, 1)
         gain_row.addWidget(self.gain_spin)

@@ -7,6 +7,7 @@ import time
 import weakref
 from typing import Callable
 
+import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import presets
@@ -134,7 +135,8 @@ def _close_open_windows() -> None:
     while Python can still run the views' overrides. Left to the interpreter's teardown, Qt
     delivered the views' last layout events to Python code that was already gone (a segfault at
     exit, 4 runs in 5). Runs before pyqtgraph's own atexit cleanup (atexit is last in, first out)."""
-    windows = list(_open_windows)
+    # (a wrapper can outlive its window: Qt deleted it, a traceback still holds the Python side)
+    windows = [window for window in _open_windows if shiboken6.isValid(window)]
     for window in windows:
         window.shutdown()
         window.deleteLater()
