@@ -18,6 +18,31 @@ def theme(request):
     return themes.load(request.param)
 
 
+@pytest.fixture
+def open_window(qtbot):
+    """Make a MainWindow (its arguments), shown at 1600 x 1000 with its engine's first snapshot;
+    closed at the end, engine stopped."""
+    from winit_gui.app.main_window import MainWindow
+
+    windows = []
+
+    def make(**kwargs):
+        window = MainWindow(**kwargs)
+        qtbot.addWidget(window)
+        window.resize(1600, 1000)
+        window.show()
+        qtbot.waitExposed(window)
+        # serial 0 is the picture the window makes itself; wait for the engine's first
+        qtbot.waitUntil(lambda: window.snapshot.serial >= 1, timeout=10_000)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert not window.bridge.running
+
+
 @pytest.fixture(autouse=True)
 def no_thread_left_running():
     before = set(threading.enumerate())

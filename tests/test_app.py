@@ -11,27 +11,6 @@ from winit_gui.app.views.labels import Label
 VIEWS = ("networkView", "activationView", "saturationView", "gradientView", "lossView", "boundaryView")
 
 
-@pytest.fixture
-def open_window(qtbot):
-    windows = []
-
-    def make(**kwargs):
-        window = MainWindow(**kwargs)
-        qtbot.addWidget(window)
-        window.resize(1600, 1000)
-        window.show()
-        qtbot.waitExposed(window)
-        # serial 0 is the picture the window makes itself; wait for the engine's first
-        qtbot.waitUntil(lambda: window.snapshot.serial >= 1, timeout=10_000)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        assert not window.bridge.running
-
-
 def child(window, cls, name):
     widget = window.findChild(cls, name)
     assert widget is not None, name

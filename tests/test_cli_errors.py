@@ -12,6 +12,8 @@ import pytest
 
 from winit_gui.app import main
 
+from processes import children
+
 BAD = "schema = 1\n[settings]\ngain = \"loud\"\n"
 
 
@@ -100,17 +102,6 @@ def test_stats_into_a_closed_pipe_exits_quietly():
     _, err = process.communicate(timeout=120)
     assert b"Traceback" not in err and process.returncode == 1
 
-
-def children(pid: int) -> list[int]:
-    kids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            kids.append(int(stat.parent.name))
-    return kids
 
 
 def wait_for(condition, timeout: float) -> bool:

@@ -10,6 +10,8 @@ from winit_gui import engine
 from winit_gui.engine import Engine, EngineProcess
 from winit_gui.settings import Settings
 
+from processes import running
+
 
 class Collector(list):
     """Receives snapshots; with an engine, also says each was drawn at once (an instant viewer)."""
@@ -148,14 +150,6 @@ def test_the_engine_process_starts_trains_and_joins():
         eng.stop()
     assert not eng.alive
 
-
-def running(pid: int) -> bool:
-    """Alive and not a zombie (an orphan's exit is reaped by whoever adopted it, maybe never)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @pytest.mark.parametrize("settle", [3.0, 0.0], ids=["training", "starting-up"])

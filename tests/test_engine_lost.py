@@ -11,19 +11,11 @@ from PySide6 import QtWidgets
 
 from winit_gui import engine
 from winit_gui.app.bridge import EngineBridge
-from winit_gui.app.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.snapshot.serial >= 1, timeout=10_000)
-    yield window
-    window.close()
-    assert not window.bridge.running
+def window(open_window):
+    return open_window()
 
 
 def kill_engine(qtbot, window) -> int:

@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from processes import running
+
 ENV = {"QT_QPA_PLATFORM": "offscreen", "PATH": os.environ.get("PATH", "")}
 
 BUILD_WINDOW = textwrap.dedent("""
@@ -33,14 +35,6 @@ def script(tmp_path, *pieces: str) -> tuple[list[str], object]:
     path.write_text(f"PID_FILE = {str(pid_file)!r}\n" + "".join(textwrap.dedent(piece) for piece in pieces))
     return [sys.executable, "-W", "error", str(path)], pid_file
 
-
-def running(pid: int) -> bool:
-    """Alive and not a zombie (an orphan's exit is reaped by whoever adopted it, maybe never)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def assert_gone(pid: int, within: float = 10.0) -> None:

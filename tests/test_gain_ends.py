@@ -8,20 +8,12 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from winit_gui import experiment, initializers
-from winit_gui.app.main_window import MainWindow
 from winit_gui.settings import Settings
 
 
 @pytest.fixture
-def window(qtbot):
-    window = MainWindow(experiment=experiment.Experiment(Settings(activation="relu", lr=10.0)))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window.snapshot.serial >= 1, timeout=10_000)
-    yield window
-    window.close()
-    assert not window.bridge.running
+def window(open_window):
+    return open_window(experiment=experiment.Experiment(Settings(activation="relu", lr=10.0)))
 
 
 def shown(qtbot, window, condition):
