@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.theme import Theme
 from winit_gui.snapshot import Snapshot
@@ -34,6 +34,19 @@ class SnapshotView(pg.GraphicsLayoutWidget):
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         self.paints += 1
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        scene = self.centralWidget  # (None while pyqtgraph builds the view)
+        if scene is not None and scene.geometry().width() > self.width() + 0.5:
+            QtCore.QTimer.singleShot(0, self, self._fit_scene)
+
+    def _fit_scene(self) -> None:
+        """Lay the scene out at the view's width again. A title that a resize shortened lowers
+        the layout's minimum width only once Qt has handled the layout request it posted, so the
+        resize clamped the scene to the old, wider minimum: the plot's right side was cut off
+        (the theory page, shown for the first time at 1280 x 720)."""
+        self.setRange(self.range, padding=0, disableAutoPixel=False)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
