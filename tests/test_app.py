@@ -297,12 +297,12 @@ def test_a_long_drag_keeps_only_the_pictures_on_screen():
     frame, followed, shown = Frame(base, views), [], []
     for serial in range(1, 60):
         frame.drawn(frame.todo.pop(0))
-        said = frame.oldest_shown(views)
+        said = frame.oldest_shown()
         shown.append(None if said is None else said.serial)
         del said
         picture = dataclasses.replace(base, serial=serial)
         followed.append(weakref.ref(picture))
-        frame.follow(picture, views)
+        frame.follow(picture)
         del picture
     gc.collect()
     alive = [ref for ref in followed if ref() is not None]

@@ -11,10 +11,11 @@ from PySide6 import QtGui
 from winit_gui.app import headless, main
 
 REPO = Path(__file__).resolve().parent.parent
-VIEW_FILES = ("window", "network", "activations", "saturation", "gradients", "loss", "boundary")
+VIEW_FILES = ("window", "network", "activations", "saturation", "gradients", "loss", "boundary", "depth", "phase",
+              "spectrum")
 
 
-def test_render_without_a_display_writes_the_seven_pngs(tmp_path):
+def test_render_without_a_display_writes_a_png_per_view(tmp_path):
     out = tmp_path / "figures"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["PYTHONPATH"] = str(REPO)

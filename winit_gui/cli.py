@@ -21,7 +21,7 @@ MAX_STEPS = 1_000_000
 MAX_FPS = 100.0
 """A GIF's frame times are whole hundredths of a second."""
 
-VIEWS = ("network", "activations", "saturation", "gradients", "loss", "boundary")
+VIEWS = ("network", "activations", "saturation", "gradients", "loss", "boundary", "depth", "phase", "spectrum")
 THEMES = ("dark", "light")
 
 

@@ -30,10 +30,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.views.marks import PixelMarks
 
-VIEW_NAMES = ("network", "activations", "saturation", "gradients", "loss", "boundary")
-"""The views by their command-line names (``winit-gui render``/``record``), in file order."""
+VIEW_NAMES = ("network", "activations", "saturation", "gradients", "loss", "boundary", "depth", "phase", "spectrum")
+"""The views by their command-line names (``winit-gui render``/``record``), in file order: the six,
+then the theory page's."""
 OBJECT_NAMES = {"network": "networkView", "activations": "activationView", "saturation": "saturationView",
-                "gradients": "gradientView", "loss": "lossView", "boundary": "boundaryView"}
+                "gradients": "gradientView", "loss": "lossView", "boundary": "boundaryView",
+                "depth": "depthView", "phase": "phaseView", "spectrum": "spectrumView"}
 WINDOW = "window"
 SCALES = (1, 2, 3, 4)
 FORMATS = ("png", "svg")
@@ -45,9 +47,13 @@ def find_view(window: QtWidgets.QWidget, name: str):
     """The view of ``window`` called ``name`` (a command-line name such as ``"activations"``)."""
     if name not in OBJECT_NAMES:
         raise ValueError(f"unknown view {name!r}; valid: {', '.join(VIEW_NAMES)}")
-    window.refresh_views()  # (compare mode keeps the window's own views from drawing)
     for view in window.views:
         if view.objectName() == OBJECT_NAMES[name]:
+            window.refresh_views()  # (another page may have kept the six from drawing)
+            return view
+    for view in window.theory.views:
+        if view.objectName() == OBJECT_NAMES[name]:
+            window.theory.prepare()  # (laid out and drawn, also while its page is hidden)
             return view
     raise LookupError(f"the window has no {OBJECT_NAMES[name]}")
 
@@ -378,7 +384,8 @@ def lecture_toolbar(window: QtWidgets.QMainWindow) -> QtWidgets.QToolBar:
 
 TARGET_TITLES = {WINDOW: "Whole window", "network": "Network", "activations": "Activations",
                  "saturation": "Saturation", "gradients": "Gradients", "loss": "Loss",
-                 "boundary": "Decision boundary"}
+                 "boundary": "Decision boundary", "depth": "Theory: variance by depth",
+                 "phase": "Theory: order and chaos", "spectrum": "Theory: Jacobian spectrum"}
 
 
 class ExportDialog(QtWidgets.QDialog):

@@ -19,6 +19,7 @@ from winit_gui.app.controls import ControlPanel
 from winit_gui.app.export import install_export_actions
 from winit_gui.app.file_menu import install_file_menu
 from winit_gui.app.recording import install_record_actions
+from winit_gui.app.theory_page import install_theory
 from winit_gui.app.views.activations import ActivationView
 from winit_gui.app.views.boundary import BoundaryView
 from winit_gui.app.views.gradients import GradientView
@@ -51,6 +52,8 @@ class Frame:
     def __init__(self, snap: Snapshot, views: list):
         self.snapshot = snap
         """The picture the views still to draw get."""
+        self.views = list(views)
+        """The views this frame draws (those on screen when it began)."""
         self.todo = list(views)
         self._followed = 0
         """Pictures followed since the frame began: the newer picture has the higher number."""
@@ -59,19 +62,20 @@ class Frame:
         are kept: a long drag is one frame that follows hundreds of pictures."""
         self._shown = -1
 
-    def follow(self, snap: Snapshot, views: list) -> None:
+    def follow(self, snap: Snapshot) -> None:
         """Draw ``snap`` from now on: in the views still to draw, then in those drawn before."""
         self.snapshot = snap
         self._followed += 1
-        self.todo += [view for view in views if view not in self.todo]
+        self.todo += [view for view in self.views if view not in self.todo]
 
     def drawn(self, view) -> None:
         self._drawn_with[view] = (self._followed, self.snapshot)
 
-    def oldest_shown(self, views: list) -> Snapshot | None:
+    def oldest_shown(self) -> Snapshot | None:
         """The oldest of this frame's pictures that every view now shows or has passed, if not
         said before (None before every view has been drawn once)."""
-        number, snap = min((self._drawn_with.get(view, (-1, None)) for view in views), key=lambda drawn: drawn[0])
+        number, snap = min((self._drawn_with.get(view, (-1, None)) for view in self.views),
+                           key=lambda drawn: drawn[0])
         if number <= self._shown:
             return None
         self._shown = number
@@ -165,7 +169,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_override: Callable[[], None] | None = None
         """While set (a recording in lock step), Play calls this instead of running the engine freely."""
         self._closed = False
-        _open_windows.add(self)
         self._engine_message_shown = False
 
         self.bridge = EngineBridge(experiment.settings, self)
@@ -179,7 +182,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_toolbar()
         self._build_layout()
         self._build_shortcuts()
-        self.compare = install_compare(self)
+        self.compare = install_compare(self)  # (page 1; a lesson may open in it at once)
+        self.theory = install_theory(self)
+        # a page that comes up draws the newest picture it missed
+        self.views_stack.currentChanged.connect(lambda _index: self.refresh_views(self.shown_views()))
         self.step_label = QtWidgets.QLabel("Step 0", objectName="stepLabel")
         self.step_label.setToolTip("Training steps since the last initialization")
         self.statusBar().addPermanentWidget(self.step_label)
@@ -210,6 +216,7 @@ class MainWindow(QtWidgets.QMainWindow):
         install_export_actions(self)
         self.record_controls = install_record_actions(self)
         self._build_view_menu()
+        _open_windows.add(self)  # (built: a window that failed half-way has nothing to close)
         if start_engine:
             self.bridge.start()
             # The first picture is made here, once, while the engine process starts up (about
@@ -283,6 +290,8 @@ class MainWindow(QtWidgets.QMainWindow):
         large text they sit behind the toolbar's overflow button."""
         menu = self.menuBar().addMenu("&View")
         menu.setObjectName("viewMenu")
+        menu.addAction(self.theory.action)
+        menu.addSeparator()
         for box in (self.theme_button, self.preactivation_box, self.log_counts_box, self.log_loss_box):
             action = menu.addAction(box.text())
             action.setCheckable(True)
@@ -298,12 +307,11 @@ class MainWindow(QtWidgets.QMainWindow):
             grid.addWidget(view, i // 3, i % 3)
         for column in range(3):
             grid.setColumnStretch(column, 1)
-        views = QtWidgets.QWidget()
-        views.setLayout(grid)
-        # page 0: the six views; compare mode adds its paired views as another page
+        self.views_page = QtWidgets.QWidget()
+        self.views_page.setLayout(grid)
+        # page 0: the six views; compare mode and the theory page add theirs as more pages
         self.views_stack = QtWidgets.QStackedWidget(objectName="viewsStack")
-        self.views_stack.addWidget(views)
-        self.views_stack.currentChanged.connect(lambda index: index == 0 and self.refresh_views())
+        self.views_stack.addWidget(self.views_page)
 
         side = QtWidgets.QWidget()
         side_layout = QtWidgets.QVBoxLayout(side)
@@ -363,6 +371,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for view in self.views:
             view.set_theme(theme)
         self.compare.set_theme(theme)
+        self.theory.set_theme(theme)
         with QtCore.QSignalBlocker(self.font_spin), QtCore.QSignalBlocker(self.theme_button):
             self.font_spin.setValue(theme.font_size)
             self.theme_button.setChecked(theme.name == "light")
@@ -440,9 +449,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # Ready for the next snapshot now, not when this one is drawn: the engine computes it
         # while the views draw, and the next frame need not wait for it.
         self.bridge.ready()
-        # Compare mode covers the six views with its own: they are not drawn meanwhile.
-        covered = self.views_stack.currentIndex() != 0
-        self._frame = Frame(snap, [] if covered else self.views)
+        self._frame = Frame(snap, self.shown_views())
         self._draw_next_view()
 
     def _draw_next_view(self) -> None:
@@ -456,7 +463,7 @@ class MainWindow(QtWidgets.QMainWindow):
             view.show_snapshot(frame.snapshot)
             self.paint_now([view])
             frame.drawn(view)
-            shown = frame.oldest_shown(self.views)
+            shown = frame.oldest_shown()
             if shown is not None:
                 self._shown(shown)
             if frame.todo and time.perf_counter() - turn_start >= DRAW_TURN:
@@ -464,7 +471,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 return
         self._frame = None
         if self.snapshot is not frame.snapshot:
-            self._shown(frame.snapshot)  # compare mode covered the views: none was drawn
+            self._shown(frame.snapshot)  # compare mode covers the views: none was drawn
         # Input is served between the turns of a frame, so the next frame may follow at once
         # (after a display interval): the frame rate is then what drawing costs allow.
         self._next_draw = max(self._frame_start + FRAME_INTERVAL, time.perf_counter() + DRAW_BREATHER)
@@ -483,30 +490,42 @@ class MainWindow(QtWidgets.QMainWindow):
             self._held = fresh
         else:
             self._held = None  # (older: Play, then Pause within one frame)
-            frame.follow(fresh, self.views)
+            frame.follow(fresh)
 
-    def refresh_views(self) -> None:
-        """Draw the current snapshot in the six views if compare mode kept them from it."""
+    def shown_views(self) -> list:
+        """The views on screen, the ones a frame draws: the six, the theory page's, or none
+        (compare mode draws its own). Views off screen wait for ``refresh_views``."""
+        page = self.views_stack.currentWidget()
+        if page is self.views_page:
+            return self.views
+        return self.theory.views if page is self.theory else []
+
+    def refresh_views(self, views: list | None = None) -> None:
+        """Draw the current snapshot in ``views`` (the six by default) where they missed it, being
+        off screen (another page shown)."""
         if self._frame is not None:
             return  # a frame is being drawn: its views are newer than self.snapshot, not older
-        for view in self.views:
-            if self.snapshot is not None and view.snapshot is not self.snapshot:
-                view.show_snapshot(self.snapshot)
+        stale = [view for view in (self.views if views is None else views)
+                 if self.snapshot is not None and view.snapshot is not self.snapshot]
+        for view in stale:
+            view.show_snapshot(self.snapshot)
+        self.paint_now(stale)
 
     def show_snapshot(self, snap: Snapshot) -> None:
-        """Draw ``snap`` in every view, now."""
-        for view in self.views:
+        """Draw ``snap`` in the six views and those on screen, now."""
+        views = self.views + [view for view in self.shown_views() if view not in self.views]
+        for view in views:
             view.show_snapshot(snap)
-        self.paint_now(self.views)
+        self.paint_now(views)
         self._shown(snap)
 
     def paint_now(self, views) -> None:
         """Paint ``views`` now, not at Qt's next idle moment: the frame's cost is then known when
         the next one is scheduled, and snapshotShown means "on screen". (Compare mode's page
         draws after snapshotShown, so Qt paints it as usual.)"""
-        if not self.isVisible() or self.views_stack.currentIndex() != 0:
+        if not self.isVisible():
             return
-        for view in views:
+        for view in (view for view in views if view.isVisible()):
             # A scene gathers its items' changes in queued calls. Run those first: they repaint the
             # view (Qt 6.11), and a repaint before them would be followed by a second one.
             painted = view.paints

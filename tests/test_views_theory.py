@@ -1,0 +1,128 @@
+"""The Theory page (depthView, phaseView, spectrumView), driven through the window's widgets."""
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from winit_gui.app import export
+from winit_gui.app.views.decades import log10_or_nan
+
+THEORY_VIEWS = ("depthView", "phaseView", "spectrumView")
+
+
+@pytest.fixture
+def window(open_window):
+    return open_window(preset="edge-of-chaos")
+
+
+def view(window, name):
+    found = window.findChild(QtWidgets.QWidget, name)
+    assert found is not None, name
+    return found
+
+
+def switch(window, qtbot, on: bool):
+    action = window.findChild(QtGui.QAction, "theoryAction")
+    if action.isChecked() != on:
+        action.trigger()
+    qtbot.waitUntil(lambda: all(view(window, n).isVisible() == on for n in THEORY_VIEWS))
+
+
+def shown(qtbot, window, condition):
+    qtbot.waitUntil(lambda: condition(window.snapshot), timeout=10_000)
+    return window.snapshot
+
+
+def test_the_page_switches_by_action_and_view_menu_and_covers_the_six(window, qtbot):
+    assert not any(view(window, n).isVisible() for n in THEORY_VIEWS)
+    switch(window, qtbot, True)
+    assert not view(window, "networkView").isVisible()
+    menu = window.findChild(QtWidgets.QMenu, "viewMenu")
+    theory = next(a for a in menu.actions() if a.text() == "Theory")
+    assert theory.isChecked() and theory.shortcut() == QtGui.QKeySequence("Ctrl+T")
+    theory.trigger()
+    qtbot.waitUntil(lambda: view(window, "networkView").isVisible())
+    assert not view(window, "depthView").isVisible()
+
+
+def test_the_views_draw_the_engines_theory_and_follow_the_slider(window, qtbot):
+    switch(window, qtbot, True)
+    depth, phase, spectrum = (view(window, n) for n in THEORY_VIEWS)
+    slider = window.findChild(QtWidgets.QSlider, "gainSlider")
+    for position in (-30, 0, 40):
+        slider.setValue(position)
+        gain = window.controls.settings.gain
+        snap = shown(qtbot, window, lambda s: s.settings.gain == gain)
+        qtbot.waitUntil(lambda: all(v.snapshot is snap for v in (depth, phase, spectrum)))
+        theory = snap.theory
+        x, y = depth.theory_curve.getData()
+        np.testing.assert_array_equal(y, log10_or_nan(theory.theory_preact_var))
+        np.testing.assert_array_equal(depth.measured.getData()[1], log10_or_nan(theory.measured_preact_var))
+        assert phase.marker.getData() == ([theory.sigma_w], [theory.sigma_b])
+        assert theory.phase in phase.point_label.text()
+        np.testing.assert_array_equal(spectrum.current.getData()[1], log10_or_nan(theory.jacobian_sv))
+        np.testing.assert_array_equal(spectrum.reference.getData()[1], log10_or_nan(theory.reference_sv))
+    # the lesson's sweep: sigma_w through 1, the point crosses the critical line
+    assert window.snapshot.theory.phase == "chaotic" and window.snapshot.theory.sigma_w > 1
+
+
+def test_the_phase_plane_is_made_again_only_for_a_new_activation(window, qtbot):
+    switch(window, qtbot, True)
+    phase = view(window, "phaseView")
+    image_of = {}
+    calls = []
+    original = phase.image.setImage
+    phase.image.setImage = lambda *a, **k: (calls.append(1), original(*a, **k))
+    combo = window.findChild(QtWidgets.QComboBox, "activationCombo")
+    slider = window.findChild(QtWidgets.QSlider, "gainSlider")
+    for name in ("tanh", "relu"):
+        combo.setCurrentIndex(combo.findData(name))
+        shown(qtbot, window, lambda s: s.settings.activation == name)
+        qtbot.waitUntil(lambda: phase.snapshot is window.snapshot)
+        image_of[name] = np.array(phase.image.image, copy=True)
+        made = len(calls)
+        slider.setValue(slider.value() + 10)
+        gain = window.controls.settings.gain
+        shown(qtbot, window, lambda s: s.settings.gain == gain)
+        qtbot.waitUntil(lambda: phase.snapshot is window.snapshot)
+        assert len(calls) == made  # a slider move moves the point only
+    assert not np.array_equal(image_of["tanh"], image_of["relu"])
+    critical = window.snapshot.theory.critical_sigma_w
+    np.testing.assert_array_equal(phase.critical.getData()[0], critical)
+
+
+def test_hidden_views_are_not_drawn_and_catch_up_when_shown(window, qtbot):
+    depth = view(window, "depthView")
+    slider = window.findChild(QtWidgets.QSlider, "gainSlider")
+    slider.setValue(25)
+    snap = shown(qtbot, window, lambda s: s.settings.gain == window.controls.settings.gain)
+    qtbot.waitUntil(lambda: view(window, "networkView").snapshot is snap)
+    assert depth.snapshot is not snap
+    switch(window, qtbot, True)
+    qtbot.waitUntil(lambda: depth.snapshot is window.snapshot)
+    # and while the page shows, the six wait
+    network = view(window, "networkView")
+    slider.setValue(-25)
+    snap = shown(qtbot, window, lambda s: s.settings.gain == window.controls.settings.gain)
+    qtbot.waitUntil(lambda: depth.snapshot is snap)
+    assert network.snapshot is not snap
+
+
+@pytest.mark.parametrize("name", ["depth", "phase", "spectrum"])
+def test_a_hidden_theory_view_exports_with_the_current_picture(window, qtbot, tmp_path, name):
+    path = export.export_view(export.find_view(window, name), tmp_path / f"{name}.png", scale=1)
+    image = QtGui.QImage(str(path))
+    target = view(window, export.OBJECT_NAMES[name])
+    assert target.snapshot is window.snapshot
+    assert (image.width(), image.height()) == (target.width(), target.height())
+    colors = {image.pixel(x, y) for x in range(0, image.width(), 5) for y in range(0, image.height(), 5)}
+    assert len(colors) > 8
+
+
+def test_titles_fit_and_the_scene_fills_each_view_at_projector_size(window, qtbot):
+    window.resize(1280, 720)
+    window.set_theme(window.theme.scaled(12))
+    switch(window, qtbot, True)
+    for name in THEORY_VIEWS:
+        v = view(window, name)
+        qtbot.waitUntil(lambda: abs(v.centralWidget.geometry().width() - v.width()) < 1)
