@@ -14,7 +14,6 @@ one small snapshot a frame.
 from __future__ import annotations
 
 import atexit
-import math
 import os
 import queue
 import subprocess
@@ -147,13 +146,14 @@ class Engine:
         self._stats_cost = time.perf_counter() - start
         self._last_publish = time.perf_counter()
         self._viewer_ready = False
-        if math.isfinite(snap.evaluation.train_loss):
+        what = snapshots.overflowed(snap)
+        if not what:
             self._last_finite = snap
         else:
             # Diverged: stop, and keep showing the last finite state with a plain explanation.
             self._playing = False
             shown = self._last_finite or snap
-            message = (f"Training diverged at step {snap.step}: the loss is no longer a finite number. "
+            message = (f"Training diverged at step {snap.step}: {what} is no longer a finite number. "
                        f"Showing step {shown.step}. Lower the learning rate or the weight scale, then Reset.")
             snap = replace(shown, serial=self._serial, playing=False, message=message, diverged=True)
         self._on_snapshot(snap)
