@@ -10,7 +10,7 @@ size. After each action:
   that the failing action is known), both engine processes are alive and neither has died and
   been replaced (an exception in the engine ends its process: the bridge says so, engineLost);
 - a command reached the engine and was answered: a newer snapshot is on screen within
-  ANSWER_MS, and after a settings edit it is one made with the edited settings;
+  ANSWER_MS (stretched by the machine's load: answer_budget_ms), and after a settings edit it is one made with the edited settings;
 - the window shows snapshots in the engine's order (serials never go back) and the step only goes
   back right after an action that re-initializes (Reset, a settings edit, a lesson, compare mode);
   the step label says the step shown;
@@ -19,15 +19,20 @@ size. After each action:
 - once a frame is over, the six views show the same snapshot as the window.
 
 The run is a function of its seed: WINIT_RANDOM_SEED picks it, WINIT_RANDOM_ACTIONS the number of
-actions (the default is the short form CI runs; the long form is WINIT_RANDOM_ACTIONS=5000). A
-failure names the seed, the action that broke an invariant and the actions before it.
+actions (the default is the short form CI runs; the long form is ``pytest --long`` or
+WINIT_RANDOM_ACTIONS=5000). A failure names the seed, the action that broke an invariant and the
+actions before it. An event loop that never returns (a layout that resizes itself for ever) cannot
+fail a waitUntil: WINIT_RANDOM_LOG=FILE writes each action to FILE as it starts, and pytest's
+faulthandler_timeout, counted per action, dumps the stacks of the one that hangs (seen with -s).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import faulthandler
 import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -42,8 +47,20 @@ from winit_gui.snapshot import Snapshot
 
 SEED = int(os.environ.get("WINIT_RANDOM_SEED", "20261204"))
 ACTIONS = int(os.environ.get("WINIT_RANDOM_ACTIONS", "400"))
+LONG_ACTIONS = 5000
 ANSWER_MS = int(os.environ.get("WINIT_ANSWER_MS", "1000"))
-"""How long the engine may take to answer a command with a snapshot on screen."""
+"""How long the engine may take to answer a command with a snapshot on screen, on a quiet machine."""
+
+
+def answer_budget_ms() -> float:
+    """ANSWER_MS, stretched by how many runnable processes share each core (the load average):
+    on this project's shared 2-core machines other helpers' benchmarks put the load at 6, and a
+    second of wall-clock time was then a third of a second of this test's."""
+    try:
+        load = os.getloadavg()[0] / (os.cpu_count() or 1)
+    except (AttributeError, OSError):  # (no load average on Windows)
+        load = 1.0
+    return ANSWER_MS * max(1.0, load)
 
 DEPTHS = (1, 2, 3, 4, 6, 8, 12, 16, 30)
 WIDTHS = (1, 2, 3, 8, 16, 32, 64, 128, 256)
@@ -124,6 +141,8 @@ class RandomUse:
         """The last action sent the engine a command that it answers with a snapshot."""
         self.snapshots_seen = 0
         self.max_answer = 0.0
+        self.late = 0
+        """Answers later than ANSWER_MS, within the budget a loaded machine was given."""
         self.counts: dict[str, int] = {}
         """How often each kind of action ran, and ran while training."""
         self.lost: list[str] = []
@@ -329,13 +348,16 @@ class RandomUse:
         if commanded:
             start = time.perf_counter()
             try:
-                qtbot.waitUntil(lambda: self._answered(serial, edited), timeout=ANSWER_MS)
+                budget = answer_budget_ms()
+                qtbot.waitUntil(lambda: self._answered(serial, edited), timeout=round(budget))
             except qtbot.TimeoutError:
                 self._alive()
-                raise Broken(f"no answer within {ANSWER_MS} ms: shown serial {window.snapshot.serial} "
+                raise Broken(f"no answer within {budget:.0f} ms: shown serial {window.snapshot.serial} "
                              f"(was {serial}), settings shown == controls: "
                              f"{window.snapshot.settings == window.controls.settings}") from None
-            self.max_answer = max(self.max_answer, time.perf_counter() - start)
+            took = time.perf_counter() - start
+            self.max_answer = max(self.max_answer, took)
+            self.late += took > ANSWER_MS / 1000
         # a frame that is being drawn finishes, then every view shows the window's snapshot
         qtbot.waitUntil(lambda: window._frame is None, timeout=5000)
         self._order()
@@ -406,28 +428,40 @@ def window(qtbot):
     assert not window.bridge.running
 
 
-def test_random_use_keeps_every_invariant(window, qtbot, capsys):
+def test_random_use_keeps_every_invariant(window, qtbot, capsys, request):
+    actions = max(ACTIONS, LONG_ACTIONS) if request.config.getoption("--long") else ACTIONS
+    hang = float(request.config.getini("faulthandler_timeout") or 0)
+    log_path = os.environ.get("WINIT_RANDOM_LOG")
+    log_file = open(log_path, "w", buffering=1, encoding="utf-8") if log_path else None
+    if log_file is not None:
+        request.addfinalizer(log_file.close)
     run = RandomUse(window, qtbot, SEED)
     start = time.perf_counter()
     with qtbot.captureExceptions() as exceptions:
-        for n in range(ACTIONS):
+        for n in range(actions):
             snap = window.snapshot
             before = (snap.serial, window.controls.settings, window.play_button.isChecked())
+            if hang > 0:
+                # (to the real stderr: seen at once with -s; pytest cancels it when the test ends)
+                faulthandler.dump_traceback_later(hang, file=sys.__stderr__)
             try:
                 run.log.append(run.act())
+                if log_file is not None:
+                    log_file.write(f"{n}: {run.log[-1]}\n")
                 run.check(before)
                 if exceptions:
                     raise Broken("an exception in a slot or virtual method:\n"
                                  + "".join(str(e[1]) for e in exceptions))
             except Broken as broken:
                 recent = "\n".join(f"  {i}: {a}" for i, a in enumerate(run.log) if i >= len(run.log) - 40)
-                pytest.fail(f"random use, seed {SEED}, action {n} of {ACTIONS}: {broken}\n"
+                pytest.fail(f"random use, seed {SEED}, action {n} of {actions}: {broken}\n"
                             f"settings shown: {window.snapshot.settings}\n"
                             f"replay: WINIT_RANDOM_SEED={SEED} WINIT_RANDOM_ACTIONS={n + 1} "
                             f"pytest tests/test_random_use.py\nlast actions:\n{recent}", pytrace=False)
     with capsys.disabled():
-        print(f"\nrandom use: seed {SEED}, {ACTIONS} actions in {time.perf_counter() - start:.0f} s, "
-              f"{run.snapshots_seen} snapshots shown, slowest answer {1000 * run.max_answer:.0f} ms")
+        print(f"\nrandom use: seed {SEED}, {actions} actions in {time.perf_counter() - start:.0f} s, "
+              f"{run.snapshots_seen} snapshots shown, slowest answer {1000 * run.max_answer:.0f} ms, "
+              f"{run.late} later than {ANSWER_MS} ms (budget stretched {answer_budget_ms() / ANSWER_MS:.1f}x by the load)")
         print("  " + ", ".join(f"{kind} {n}" for kind, n in sorted(run.counts.items())))
 
 
