@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import imageio.v3 as iio
+import imageio_ffmpeg
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -106,8 +107,11 @@ def test_closing_while_recording_leaves_a_whole_film(window, qtbot, capfd, tmp_p
         assert all(not QtGui.QImage(str(f)).isNull() for f in files)
     else:
         assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary file beside it
-        film = iio.imread(target, index=None)
-        assert len(film) == frames  # every frame recorded is in the file: none half-written
+        if name.endswith(".gif"):
+            count = len(iio.imread(target, index=None))
+        else:  # (ffmpeg counts them: imageio's reader left its pipes to the garbage collector)
+            count = imageio_ffmpeg.count_frames_and_secs(str(target))[0]
+        assert count == frames  # every frame recorded is in the file: none half-written
     assert_left_nothing(capfd, threads, pids)
 
 
