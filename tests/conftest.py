@@ -1,6 +1,5 @@
 """Test setup: Qt draws offscreen, and no test may leave a worker thread running."""
 
-import gc
 import os
 import threading
 
@@ -8,6 +7,11 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pytest  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption("--long", action="store_true", default=False,
+                     help="the long forms of the slow tests (random use: 5000 actions)")
 
 
 @pytest.fixture(params=["dark", "light"])
@@ -52,22 +56,3 @@ def no_thread_left_running():
         t.join(timeout=2)
     alive = [t.name for t in left if t.is_alive()]
     assert not alive, f"threads left running: {alive}"
-
-
-@pytest.fixture(autouse=True)
-def collect_closed_widgets(request):
-    """After a test with widgets, delete what it closed now, while Qt is still consistent.
-
-    Left to a later garbage collection, a pyqtgraph item of a closed view was deleted in the
-    middle of another test, with a resize event still queued for it: a crash far from its cause.
-    """
-    yield
-    if "qtbot" not in request.fixturenames:
-        return
-    from PySide6 import QtCore, QtWidgets
-
-    app = QtWidgets.QApplication.instance()
-    app.processEvents()
-    gc.collect()
-    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
-    app.processEvents()

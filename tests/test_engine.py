@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from winit_gui import engine
+from winit_gui import snapshot as snapshots
 from winit_gui.engine import Engine, EngineProcess
 from winit_gui.settings import Settings
 
@@ -123,6 +124,29 @@ def test_a_diverging_run_pauses_and_keeps_the_last_finite_state():
     assert np.isfinite(last.evaluation.train_loss)
     eng.run_once()
     assert got[-1] is last  # paused: nothing more happens
+
+
+def test_statistics_that_overflow_with_a_finite_loss_are_a_divergence_too():
+    """Orthogonal weights at gain 36, ReLU, batches of 4: after 10 steps the loss is 4e169, still
+    finite, but layer 2's pre-activations (a step earlier) and weights (about 1e155) square past
+    float64: their spreads are infinite. That was published as a healthy snapshot, with inf and
+    NaN for the views to draw (found by random use); now the run stops at the first such step,
+    says which number overflowed, and keeps showing the last finite state."""
+    settings = Settings(init="orthogonal", gain=36.30780547701014, activation="relu", depth=3, width=260,
+                        dataset="spiral", lr=0.01, batch_size=4)
+    eng, got = make(settings)
+    eng.send(engine.SNAPSHOT)
+    eng.run_once()
+    for _ in range(30):
+        eng.send(engine.STEP, steps=1)
+        eng.run_once()
+        if got[-1].diverged:
+            break
+    last = got[-1]
+    assert last.diverged and "layer 2's preact std is no longer a finite number" in last.message
+    assert np.isfinite(last.evaluation.train_loss) and last.step < 10
+    assert snapshots.overflowed(last) == ""
+    assert all(np.isfinite([layer.weight_std, layer.update_ratio]).all() for layer in last.stats.layers)
 
 
 def test_settings_and_snapshots_cross_a_process_boundary_intact():

@@ -20,6 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from winit_gui import initializers
+from winit_gui.settings import Settings
+from winit_gui.training import Trainer
 
 KERAS = ["zeros", "ones", "constant", "random_normal", "random_uniform", "truncated_normal",
          "variance_scaling", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
@@ -341,6 +343,18 @@ def test_lsuv_leaves_a_layer_without_variance_alone():
     start = kernels[0].copy()
     assert initializers.lsuv_rescale(kernels, 0.0, np.zeros((16, 5)), np.tanh) == [0]
     assert np.array_equal(kernels[0], start)
+
+
+def test_lsuv_leaves_a_layer_whose_outputs_vary_by_rounding_alone():
+    """13 layers of width 1, sigmoid, bias 0.2: from layer 4 on, the inputs barely vary and Z's
+    spread is mostly the bias's rounding, which no scale of W changes; ten rescales took such
+    layers to 1e165 and the theory's σ_w was infinite (found by random use)."""
+    narrow = Settings(init="lsuv", gain=0.04265795188015926, bias_init=0.2, activation="sigmoid", depth=13,
+                        width=1, dataset="circle", noise=0.5, batch_size=61, seed=1113702298)
+    trainer = Trainer(narrow)
+    assert max(float(np.abs(W).max()) for W in trainer.network.weights) < 1e20
+    picture = trainer.initial_theory()
+    assert np.isfinite([picture.sigma_w, picture.chi1, picture.theory_output_var]).all()
 
 
 def test_sparse_zeros_per_torch_column():

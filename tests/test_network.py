@@ -350,3 +350,20 @@ def test_single_precision_predictions_match_double_precision(activation, output)
     assert single.dtype == np.float32 and single.shape == double.shape
     # single precision relative to the outputs' scale (a linear head's outputs reach about 20)
     np.testing.assert_allclose(single, double, rtol=1e-4, atol=5e-6 * max(1.0, np.abs(double).max()))
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("activation", ["relu", "selu", "linear"])
+def test_single_precision_predictions_that_overflow_are_made_in_double(activation, output):
+    """Hidden values past float32's 3.4e38 but well inside float64 (a 6-layer selu net at gain 60
+    after a few steps of training: the decision boundary was NaN everywhere, drawn grey, while
+    the loss was finite): those rows come from predict, the others stay as they were."""
+    rng = np.random.default_rng(5)
+    net = MLP((2, 8, 8, 8, 3 if output == "softmax_ce" else 1), activation, output)
+    net.initialize(lambda shape, r: r.standard_normal(shape) * 1e14, rng)
+    X = np.concatenate([rng.uniform(-1.0, 1.0, (20, 2)), np.zeros((5, 2))])
+    double = net.predict(X)
+    assert np.isfinite(double).all() and np.abs(net.logits(X[:20])).max() > 1e39
+    single = net.predict_single(X)
+    np.testing.assert_array_equal(single[:20], double[:20])
+    np.testing.assert_allclose(single[20:], double[20:], rtol=1e-4, atol=5e-6)

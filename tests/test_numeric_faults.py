@@ -6,6 +6,7 @@ import math
 import pytest
 
 from winit_gui import engine, initializers
+from winit_gui import snapshot as snapshots
 from winit_gui.engine import Engine
 from winit_gui.settings import Settings
 
@@ -63,14 +64,14 @@ def test_layers_that_overflow_while_the_loss_stays_finite_count_as_diverged():
     # lr 10 at gain 100 grows the kernels to ~1e225 in three steps: the layers' spreads overflow,
     # while dead ReLUs leave the loss a finite number
     first, trained, reset = run(Settings(init="variance_scaling", gain=100.0, activation="relu", lr=10.0), 3)
-    assert engine.finite(first) and not first.diverged
+    assert not snapshots.overflowed(first) and not first.diverged
     assert trained.diverged and "diverged" in trained.message and "Reset" in trained.message
-    assert engine.finite(trained) and trained.step < 3  # the last finite state, shown with the message
-    assert engine.finite(reset) and not reset.diverged and reset.message == ""
+    assert not snapshots.overflowed(trained) and trained.step < 3  # the last finite state, shown with the message
+    assert not snapshots.overflowed(reset) and not reset.diverged and reset.message == ""
 
 
 def test_initial_weights_that_overflow_say_so_at_step_zero():
     first, _, reset = run(Settings(init="he_normal", gain=1e6, activation="relu", depth=60, width=8), 1)
-    assert first.step == 0 and first.diverged and not engine.finite(first)
+    assert first.step == 0 and first.diverged and snapshots.overflowed(first)
     assert "too large for floating point" in first.message and "weight scale" in first.message
     assert reset.diverged  # the same weights again: still the same message, not a silent picture

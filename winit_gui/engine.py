@@ -14,7 +14,6 @@ one small snapshot a frame.
 from __future__ import annotations
 
 import atexit
-import math
 import os
 import queue
 import subprocess
@@ -147,31 +146,22 @@ class Engine:
         self._stats_cost = time.perf_counter() - start
         self._last_publish = time.perf_counter()
         self._viewer_ready = False
-        if finite(snap):
+        what = snapshots.overflowed(snap)
+        if not what:
             self._last_finite = snap
         else:
             # Diverged: stop, and keep showing the last finite state with a plain explanation.
             self._playing = False
             shown = self._last_finite or snap
             if shown is snap:
-                message = (f"The weights at step {snap.step} are too large for floating point: the layers' "
-                           "values overflow. Lower the weight scale.")
+                message = (f"The weights at step {snap.step} are too large for floating point: {what} is not "
+                           "a finite number. Lower the weight scale.")
             else:
-                message = (f"Training diverged at step {snap.step}: the loss or the layers' values are no longer "
-                           f"finite numbers. Showing step {shown.step}. Lower the learning rate or the weight "
-                           "scale, then Reset.")
+                message = (f"Training diverged at step {snap.step}: {what} is no longer a finite number. "
+                           f"Showing step {shown.step}. Lower the learning rate or the weight scale, then Reset.")
             snap = replace(shown, serial=self._serial, playing=False, message=message, diverged=True)
         self._on_snapshot(snap)
 
-
-def finite(snap: Snapshot) -> bool:
-    """The loss and every layer's spreads are numbers. Not the loss alone: weights grown to 1e225
-    (ReLU at a large gain and learning rate) overflow the layers' values while the dead units
-    leave the loss finite."""
-    values = [snap.evaluation.train_loss]
-    for layer in snap.stats.layers:
-        values += (layer.preact_std, layer.act_std, layer.grad_std)
-    return all(math.isfinite(v) for v in values)
 
 
 def serve(settings: Settings, commands: queue.Queue, send: Callable[[Snapshot], None],

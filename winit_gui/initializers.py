@@ -415,7 +415,8 @@ def lsuv_rescale(kernels: list[np.ndarray], bias: float, X: np.ndarray,
     place; returns the iterations each layer took.
 
     A constant bias leaves Var(Z) ∝ the kernel's square, so on one batch one iteration is exact;
-    a layer whose outputs do not vary (zero inputs) or overflow is left as it is.
+    a layer whose outputs do not vary (zero inputs), vary by rounding only, or overflow is left
+    as it is.
     """
     iterations = []
     A = X
@@ -425,8 +426,15 @@ def lsuv_rescale(kernels: list[np.ndarray], bias: float, X: np.ndarray,
             var, steps = Z.var(), 0
             while abs(var - 1.0) >= LSUV_TOLERANCE and steps < LSUV_MAX_ITERATIONS \
                     and 0 < var < math.inf:
-                W /= math.sqrt(var)
+                scale = math.sqrt(var)
+                W /= scale
                 Z = A @ W + bias
+                if not abs(Z.var() - 1.0) < abs(var - 1.0):
+                    # The spread was rounding (of the bias onto inputs that do not vary), which
+                    # no scale of W changes: ten such steps took W to 1e165 (width 1, sigmoid).
+                    W *= scale
+                    Z = A @ W + bias
+                    break
                 var, steps = Z.var(), steps + 1
             iterations.append(steps)
             A = f(Z)

@@ -326,8 +326,12 @@ class MLP:
         """``predict`` in single precision, for pictures: the decision boundary's grid of a few
         thousand points runs through the network about twice as fast (numpy's float32 tanh and
         exp are several times faster), and its outputs differ by about 1e-7, far below a colour
-        step. Not for training or statistics, which stay in double precision."""
-        A = self._check_inputs(X).astype(np.float32)
+        step. Not for training or statistics, which stay in double precision.
+
+        Rows that overflow single precision (past 3.4e38, where double precision is still finite:
+        a large weight scale on an unbounded activation) are computed again with ``predict``."""
+        X = self._check_inputs(X)
+        A = X.astype(np.float32)
         f, last = self.activation.f, self.n_layers - 1
         with np.errstate(all="ignore"):
             for l in range(last):
@@ -336,7 +340,12 @@ class MLP:
                 A = f(Z, out=Z)
             Z = A @ self.weights[last].astype(np.float32)
             Z += self.biases[last].astype(np.float32)
-            return _head_output(self.output, Z, out=Z)
+            out = _head_output(self.output, Z, out=Z)
+        overflowed = ~np.isfinite(out).all(axis=1)
+        if overflowed.any():
+            out = out.astype(np.float64)
+            out[overflowed] = self.predict(X[overflowed])
+        return out
 
     def logits(self, X: ndarray) -> ndarray:
         """Z of the output layer for X, without recording anything."""

@@ -6,7 +6,8 @@ thread can keep training while the GUI draws the last one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -108,6 +109,20 @@ def build(trainer: Trainer, serial: int, playing: bool, message: str = "") -> Sn
         theory=theory.with_measurement(trainer.initial_theory(), [layer.preact_std for layer in stats.hidden]),
         message=message,
     )
+
+
+def overflowed(snap: Snapshot) -> str:
+    """What in ``snap`` is no longer a finite number ("" when nothing is): the loss, or else the
+    first per-layer statistic the views draw. Weights of 1e155 are finite, and so can be the loss,
+    while the sum of their squares is not: the weights' spread is then infinite."""
+    if not (math.isfinite(snap.evaluation.train_loss) and math.isfinite(snap.evaluation.test_loss)):
+        return "the loss"
+    for layer in snap.stats.layers:
+        for field in fields(layer):
+            value = getattr(layer, field.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                return f"layer {layer.index}'s {field.name.replace('_', ' ')}"
+    return ""
 
 
 def diagram(trainer: Trainer, stats: NetworkStats) -> Diagram:

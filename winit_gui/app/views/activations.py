@@ -142,7 +142,7 @@ class ActivationView(SnapshotView):
 
     def resizeEvent(self, event) -> None:
         # titles first: the layout below must not be held wide by a title meant for the old width
-        if hasattr(self, "title_text"):  # (Qt resizes the view once while it is being built)
+        if hasattr(self, "title_text") and not self.closed:  # (see SnapshotView.close)
             self.title_text.fit()
         super().resizeEvent(event)
 

@@ -17,6 +17,12 @@ class SnapshotView(pg.GraphicsLayoutWidget):
 
     Subclasses create their plot items once in ``__init__`` and update them in place in
     ``render`` (setData/setOpts/setImage): nothing per frame allocates items.
+
+    A closed view touches no item. pyqtgraph's ``close()`` deletes every item of the scene, sets
+    ``closed`` and then resizes the view (a new viewport): resizeEvent overrides that fitted
+    titles then reached LabelItems whose text items were gone (the crash tests/conftest.py once
+    worked around by deleting closed widgets at once), and a theme change or a snapshot still on
+    its way would draw into them. Resize overrides check ``closed``; the methods below do here.
     """
 
     object_name = ""
@@ -54,12 +60,14 @@ class SnapshotView(pg.GraphicsLayoutWidget):
         cache_as_pixmap(*(item for item in self.scene().items() if isinstance(item, pg.AxisItem)))
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        if self.closed:
+            return
         self.snapshot = snapshot
         self.render(snapshot)
 
     def redraw(self) -> None:
         """Render the current snapshot again (after a resize or a change of display mode)."""
-        if self.snapshot is not None:
+        if self.snapshot is not None and not self.closed:
             self.render(self.snapshot)
 
     def render(self, snapshot: Snapshot) -> None:
@@ -68,6 +76,8 @@ class SnapshotView(pg.GraphicsLayoutWidget):
     def set_theme(self, theme: Theme) -> None:
         """Restyle every item for ``theme`` and redraw the current snapshot."""
         self.theme = theme
+        if self.closed:
+            return
         self.setBackground(theme.background)
         self.apply_theme(theme)
         self.redraw()

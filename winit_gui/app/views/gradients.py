@@ -205,7 +205,7 @@ class GradientView(SnapshotView):
     # ---- arrangement: side by side when wide, stacked in a narrow tile -----------------------------------
     def resizeEvent(self, event) -> None:
         # arrangement and titles first: the layout must not be held wide by a title for the old width
-        if hasattr(self, "titles"):  # (Qt resizes the view once while it is being built)
+        if hasattr(self, "titles") and not self.closed:  # (see SnapshotView.close)
             line = QtGui.QFontMetrics(font(self.theme)).lineSpacing()
             self._arrange(self.width() >= WIDE, self.height() < SHORT * line)
             for title in self.titles:

@@ -384,8 +384,15 @@ class Ridgeline:
 
     def _fit_capacity(self, *_) -> None:
         height = self.vb.height()
-        line = QtGui.QFontMetrics(font(self.theme, -2)).lineSpacing()
-        capacity = MAX_RIDGES if height < 10 else int(np.clip(height // (1.7 * line), MIN_RIDGES, MAX_RIDGES))
+        row = 1.7 * QtGui.QFontMetrics(font(self.theme, -2)).lineSpacing()
+        capacity = MAX_RIDGES if height < 10 else int(np.clip(height // row, MIN_RIDGES, MAX_RIDGES))
+        if height >= 10 and capacity > self.capacity:
+            # More ridges only once the plot has grown by more than a title line beyond their
+            # need: the stride they give can wrap the view's title or unwrap it, which moves the
+            # plot's height by a line. Without this margin 31 layers in a compare tile at 18 pt
+            # flipped between 5 ridges (a two-line title) and 4 (one line) for ever.
+            slack = 1.25 * QtGui.QFontMetrics(font(self.theme)).lineSpacing()
+            capacity = max(self.capacity, int(np.clip((height - slack) // row, MIN_RIDGES, MAX_RIDGES)))
         room_changed = self._fit_peak_room()
         # (peak labels chose their side with the old width, from the x range set just before)
         relabel = self.vb.width() != self._width_px and any(self._peak_spans)

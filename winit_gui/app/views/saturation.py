@@ -182,7 +182,7 @@ class SaturationView(SnapshotView):
 
     def resizeEvent(self, event) -> None:
         # titles and axis labels first: the layout must not be held wide by those meant for the old width
-        if hasattr(self, "titles"):  # (Qt resizes the view once while it is being built)
+        if hasattr(self, "titles") and not self.closed:  # (see SnapshotView.close)
             self._fit_width()
         super().resizeEvent(event)
 
