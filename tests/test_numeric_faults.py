@@ -4,6 +4,7 @@ escapes (pytest turns warnings into errors), a diverged run says so, and Reset r
 import math
 
 import pytest
+from PySide6 import QtCore
 
 from winit_gui import engine, initializers
 from winit_gui import snapshot as snapshots
@@ -75,3 +76,32 @@ def test_initial_weights_that_overflow_say_so_at_step_zero():
     assert first.step == 0 and first.diverged and snapshots.overflowed(first)
     assert "too large for floating point" in first.message and "weight scale" in first.message
     assert reset.diverged  # the same weights again: still the same message, not a silent picture
+
+
+def test_a_divergence_replaced_before_it_was_shown_still_stops_play(qtbot):
+    # While playing, a run diverges (the engine pauses itself) and a slider move's snapshot
+    # replaces the diverged one before the window takes it: Play must not stay pressed over an
+    # engine that no longer trains (found by random use: Pause then got no answer).
+    from dataclasses import replace
+
+    from PySide6 import QtWidgets
+
+    from winit_gui.app.main_window import MainWindow
+    from winit_gui.experiment import Experiment
+
+    settings = Settings(init="he_normal", gain=100.0, activation="relu", lr=10.0)
+    first, trained, _ = run(settings, 3)
+    assert trained.diverged
+    window = MainWindow(experiment=Experiment(settings), start_engine=False)
+    qtbot.addWidget(window)
+    window.show()
+    play = window.findChild(QtWidgets.QPushButton, "playButton")
+    with QtCore.QSignalBlocker(play):
+        play.setChecked(True)
+    moved = replace(first, serial=trained.serial + 1, playing=False)
+    window.bridge._deliver(trained)  # (what the engine's reader thread does)
+    window.bridge._deliver(moved)
+    qtbot.waitUntil(lambda: window.snapshot is moved)
+    assert not play.isChecked() and "diverged" in window.statusBar().currentMessage()
+    window.bridge.play()  # a new Play forgets the old divergence
+    assert window.bridge.divergence == ""

@@ -39,6 +39,9 @@ class EngineBridge(QtCore.QObject):
         self._restarts: list[float] = []
         self._last_serial = 0
         self._stopped = False
+        self.divergence = ""
+        """The message of a run that diverged and paused itself since the last ``play()``, shown
+        or not: a newer snapshot (a slider move's) may replace it before the window takes it."""
         self._engine = self._new_engine()
         # The reader thread reports the exit; the restart happens in the GUI thread.
         self._engineExited.connect(self._restart, QtCore.Qt.QueuedConnection)
@@ -76,6 +79,8 @@ class EngineBridge(QtCore.QObject):
         self._engine.send(engine.APPLY, settings)
 
     def play(self) -> None:
+        with self._lock:
+            self.divergence = ""
         self._engine.send(engine.PLAY)
 
     def pause(self) -> None:
@@ -97,6 +102,8 @@ class EngineBridge(QtCore.QObject):
             pending = self._latest is not None
             self._latest = snapshot
             self._last_serial = snapshot.serial
+            if snapshot.diverged:
+                self.divergence = snapshot.message
         if not pending:
             self.snapshotReady.emit()
 

@@ -536,13 +536,16 @@ class MainWindow(QtWidgets.QMainWindow):
     def _shown(self, snap: Snapshot) -> None:
         self.snapshot = snap
         self.step_label.setText(f"Step {snap.step}")
-        if not snap.playing and self.play_button.isChecked() and snap.diverged:
+        message = snap.message
+        # (the diverged snapshot itself may not be shown: a newer one, a slider move's, replaced it)
+        if not snap.playing and self.play_button.isChecked() and (snap.diverged or self.bridge.divergence):
             with QtCore.QSignalBlocker(self.play_button):
                 self.play_button.setChecked(False)
                 self.play_button.setText("Play")
-        if snap.message:
-            self.statusBar().showMessage(snap.message)
+            message = message or self.bridge.divergence
+        if message:
+            self.statusBar().showMessage(message)
         elif self._engine_message_shown:
             self.statusBar().clearMessage()  # Reset or a new setting recovered: the warning is stale
-        self._engine_message_shown = bool(snap.message)
+        self._engine_message_shown = bool(message)
         self.snapshotShown.emit(snap)
