@@ -367,3 +367,31 @@ def test_every_toolbar_control_is_on_screen_at_projector_sizes(open_window, qtbo
     bars = [bar for bar in window.findChildren(QtWidgets.QToolBar) if bar.isVisible()]
     assert len({bar.geometry().top() for bar in bars}) == rows
     assert all(bar.geometry().right() <= window.width() for bar in bars)
+
+
+def test_play_is_released_when_the_diverged_picture_was_replaced_before_it_was_shown(qtbot):
+    """The engine stops by itself when a run diverges; a slider move right after makes a newer,
+    paused picture that replaces the diverged one in the bridge (latest wins). The button went on
+    saying Pause while the engine had stopped, and Pause then did nothing (random use, twice in
+    5000 actions)."""
+    import dataclasses
+
+    from winit_gui import snapshot as snapshots
+    from winit_gui.training import Trainer
+
+    window = MainWindow(start_engine=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.play_button.setChecked(True)
+    trainer = Trainer(window.controls.settings)
+    diverged = dataclasses.replace(snapshots.build(trainer, serial=5, playing=False), diverged=True,
+                                   message="Training diverged at step 3")
+    fresh = snapshots.build(trainer, serial=6, playing=False)
+    window.bridge._deliver(diverged)
+    window.bridge._deliver(fresh)  # (before the window took the diverged one)
+    qtbot.waitUntil(lambda: window.snapshot is fresh, timeout=5_000)
+    assert not window.play_button.isChecked() and window.play_button.text() == "Play"
+    window.play_button.setChecked(True)
+    window.bridge._deliver(snapshots.build(trainer, serial=7, playing=False))
+    qtbot.waitUntil(lambda: window.snapshot.serial == 7, timeout=5_000)
+    assert window.play_button.isChecked()  # (an older paused picture after Play: no divergence)

@@ -38,6 +38,9 @@ class EngineBridge(QtCore.QObject):
         self._settings = settings
         self._restarts: list[float] = []
         self._last_serial = 0
+        self.divergences = 0
+        """Diverged snapshots delivered: the engine paused itself this many times. Counted apart
+        because the picture saying so may be replaced by a newer one before the GUI takes it."""
         self._stopped = False
         self._engine = self._new_engine()
         # The reader thread reports the exit; the restart happens in the GUI thread.
@@ -97,6 +100,7 @@ class EngineBridge(QtCore.QObject):
             pending = self._latest is not None
             self._latest = snapshot
             self._last_serial = snapshot.serial
+            self.divergences += snapshot.diverged
         if not pending:
             self.snapshotReady.emit()
 

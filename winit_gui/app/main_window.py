@@ -194,6 +194,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._frame: Frame | None = None
         self._held: Snapshot | None = None
         """A training snapshot taken mid-frame: the next frame starts with it."""
+        self._divergences_seen = 0
         self._draw_timer = QtCore.QTimer(self, singleShot=True, timeout=self._show_newest)
         self.bridge.snapshotReady.connect(self._schedule_draw)
         self.bridge.engineLost.connect(self.engine_lost)
@@ -430,7 +431,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_newest(self) -> None:
         if self._frame is not None or self._closed:
             return
-        snap = self.bridge.take() or self._held
+        snap = self._take() or self._held
         self._held = None
         if snap is None:
             return
@@ -474,7 +475,7 @@ class MainWindow(QtWidgets.QMainWindow):
         start) and a new one waits for the next frame; so does one that starts training."""
         if frame.snapshot.playing:
             return
-        fresh = self.bridge.take()
+        fresh = self._take()
         if fresh is None:
             return
         if fresh.playing or fresh.diverged:
@@ -482,6 +483,20 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self._held = None  # (older: Play, then Pause within one frame)
             frame.follow(fresh, self.views)
+
+    def _take(self) -> Snapshot | None:
+        """The bridge's newest snapshot. If the engine paused itself (diverged) since the last
+        one, Play is released even when the diverged picture was replaced before it was taken (a
+        slider move right after): the button said Pause while the engine had stopped, and Pause
+        then did nothing (found by random use)."""
+        snap = self.bridge.take()
+        if self.bridge.divergences != self._divergences_seen:
+            self._divergences_seen = self.bridge.divergences
+            if snap is not None and not snap.playing and self.play_button.isChecked():
+                with QtCore.QSignalBlocker(self.play_button):
+                    self.play_button.setChecked(False)
+                    self.play_button.setText("Play")
+        return snap
 
     def refresh_views(self) -> None:
         """Draw the current snapshot in the six views if compare mode kept them from it."""
