@@ -346,3 +346,4 @@ def test_every_toolbar_control_is_on_screen_at_projector_sizes(open_window, qtbo
     bars = [bar for bar in window.findChildren(QtWidgets.QToolBar) if bar.isVisible()]
     assert len({bar.geometry().top() for bar in bars}) == rows
     assert all(bar.geometry().right() <= window.width() for bar in bars)
+

@@ -21,7 +21,7 @@ size. After each action:
 The run is a function of its seed: WINIT_RANDOM_SEED picks it, WINIT_RANDOM_ACTIONS the number of
 actions (the default is the short form CI runs; the long form is ``pytest --long`` or
 WINIT_RANDOM_ACTIONS=5000). A failure names the seed, the action that broke an invariant and the
-actions before it. An event loop that never returns (a layout that resizes itself for ever) cannot
+actions before it; WINIT_RANDOM_KEEP_GOING=1 goes on and lists every one at the end. An event loop that never returns (a layout that resizes itself for ever) cannot
 fail a waitUntil: WINIT_RANDOM_LOG=FILE writes each action to FILE as it starts, and pytest's
 faulthandler_timeout, counted per action, dumps the stacks of the one that hangs (seen with -s).
 """
@@ -48,6 +48,8 @@ from winit_gui.snapshot import Snapshot
 SEED = int(os.environ.get("WINIT_RANDOM_SEED", "20261204"))
 ACTIONS = int(os.environ.get("WINIT_RANDOM_ACTIONS", "400"))
 LONG_ACTIONS = 5000
+KEEP_GOING = os.environ.get("WINIT_RANDOM_KEEP_GOING", "") not in ("", "0")
+"""Go on after a broken invariant (the run lists them all at the end): for the long form."""
 ANSWER_MS = int(os.environ.get("WINIT_ANSWER_MS", "1000"))
 """How long the engine may take to answer a command with a snapshot on screen, on a quiet machine."""
 
@@ -162,7 +164,7 @@ class RandomUse:
             (1, self.spin, "biasSpin", (-1.0, 0.0, 0.1, 0.5)), (1, self.spin, "noiseSpin", (0.0, 0.1, 0.5)),
             (1, self.spin, "seedSpin", (0, 1, 42, 2**31 - 1)), (1, self.click, "newSeedButton"),
             (1, self.click, "alternativeButton"),
-            (2, self.compare), (2, self.compare_init),
+            (2, self.compare), (2, self.compare_init), (2, self.theory),
             (1, self.click, "themeButton"), (1, self.spin, "fontSizeSpin", (8, 10, 12, 16, 28)),
             (1, self.click, "preactivationCheck"), (1, self.click, "logCountsCheck"), (1, self.click, "logLossCheck"),
             (1, self.resize),
@@ -325,6 +327,11 @@ class RandomUse:
         action.trigger()
         return f"compareAction -> {'on' if action.isChecked() else 'off'}"
 
+    def theory(self) -> str:
+        action = self.window.findChild(QtGui.QAction, "theoryAction")
+        action.trigger()
+        return f"theoryAction -> {'on' if action.isChecked() else 'off'}"
+
     def compare_init(self) -> str:
         if not self.window.compare.active:
             return self.compare()
@@ -355,22 +362,27 @@ class RandomUse:
                 self._alive()
                 raise Broken(f"no answer within {budget:.0f} ms: shown serial {window.snapshot.serial} "
                              f"(was {serial}), settings shown == controls: "
-                             f"{window.snapshot.settings == window.controls.settings}") from None
+                             f"{window.snapshot.settings == window.controls.settings}; shown: step "
+                             f"{window.snapshot.step}, playing {window.snapshot.playing}, diverged "
+                             f"{window.snapshot.diverged}; play button {window.play_button.isChecked()}, "
+                             f"frame {window._frame is not None}, held {window._held is not None}, "
+                             f"waiting in the bridge {window.bridge._latest is not None}") from None
             took = time.perf_counter() - start
             self.max_answer = max(self.max_answer, took)
             self.late += took > ANSWER_MS / 1000
         # a frame that is being drawn finishes, then every view shows the window's snapshot
         qtbot.waitUntil(lambda: window._frame is None, timeout=5000)
         self._order()
-        if window.views_stack.currentIndex() == 0:
-            behind = [view.objectName() for view in window.views if view.snapshot is not window.snapshot]
+        if window.shown_views():
+            behind = [view.objectName() for view in window.shown_views() if view.snapshot is not window.snapshot]
             if behind:
                 raise Broken(f"views not showing the window's snapshot {window.snapshot.serial}: {behind}")
         step_text = window.step_label.text()
         if int("".join(c for c in step_text if c.isdigit())) != window.snapshot.step:
             raise Broken(f"step label {step_text!r} for step {window.snapshot.step}")
-        views = list(window.views) + [v for side in window.compare.views.values() for v in side] \
-            if window.compare.active else list(window.views)
+        views = list(window.views) + list(window.theory.views)
+        if window.compare.active:
+            views += [v for side in window.compare.views.values() for v in side]
         for view in views:
             snap = view.snapshot
             if snap is None:
@@ -444,6 +456,7 @@ def test_random_use_keeps_every_invariant(window, qtbot, capsys, request):
     if log_file is not None:
         request.addfinalizer(log_file.close)
     run = RandomUse(window, qtbot, SEED)
+    failures: list[str] = []
     start = time.perf_counter()
     with qtbot.captureExceptions() as exceptions:
         for n in range(actions):
@@ -462,15 +475,25 @@ def test_random_use_keeps_every_invariant(window, qtbot, capsys, request):
                                  + "".join(str(e[1]) for e in exceptions))
             except Broken as broken:
                 recent = "\n".join(f"  {i}: {a}" for i, a in enumerate(run.log) if i >= len(run.log) - 40)
-                pytest.fail(f"random use, seed {SEED}, action {n} of {actions}: {broken}\n"
-                            f"settings shown: {window.snapshot.settings}\n"
-                            f"replay: WINIT_RANDOM_SEED={SEED} WINIT_RANDOM_ACTIONS={n + 1} "
-                            f"pytest tests/test_random_use.py\nlast actions:\n{recent}", pytrace=False)
+                report = (f"random use, seed {SEED}, action {n} of {actions}: {broken}\n"
+                          f"settings shown: {window.snapshot.settings}\n"
+                          f"replay: WINIT_RANDOM_SEED={SEED} WINIT_RANDOM_ACTIONS={n + 1} "
+                          f"pytest tests/test_random_use.py\nlast actions:\n{recent}")
+                if not KEEP_GOING:
+                    pytest.fail(report, pytrace=False)
+                failures.append(report)
+                if log_file is not None:
+                    log_file.write(f"BROKEN {broken}\n")
+                exceptions.clear()
+                run.shown.clear()
+                run.last = (window.snapshot.serial, window.snapshot.step)
     with capsys.disabled():
         print(f"\nrandom use: seed {SEED}, {actions} actions in {time.perf_counter() - start:.0f} s, "
               f"{run.snapshots_seen} snapshots shown, slowest answer {1000 * run.max_answer:.0f} ms, "
               f"{run.late} later than {ANSWER_MS} ms (budget stretched {answer_budget_ms() / ANSWER_MS:.1f}x by the load)")
         print("  " + ", ".join(f"{kind} {n}" for kind, n in sorted(run.counts.items())))
+    if failures:
+        pytest.fail(f"{len(failures)} broken invariants:\n\n" + "\n\n".join(failures), pytrace=False)
 
 
 def test_an_exception_in_a_slot_is_seen(qtbot):

@@ -154,8 +154,8 @@ class Engine:
             self._playing = False
             shown = self._last_finite or snap
             if shown is snap:
-                message = (f"The weights at step {snap.step} are too large for floating point: {what} is not "
-                           "a finite number. Lower the weight scale.")
+                message = (f"Diverged at step {snap.step}: the weights are too large for floating point, {what} "
+                           "is not a finite number. Lower the weight scale.")
             else:
                 message = (f"Training diverged at step {snap.step}: {what} is no longer a finite number. "
                            f"Showing step {shown.step}. Lower the learning rate or the weight scale, then Reset.")
