@@ -16,9 +16,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, add_plot, style_plot
+from winit_gui.app.views.base import add_plot, style_plot
 from winit_gui.app.views.decades import DecadeAxis, log10_or_nan
-from winit_gui.app.views.histograms import FittedTitle, blend, fixed_axes, fmt, font, sample_layers
+from winit_gui.app.views.fitted import FittedTitleView, style_note
+from winit_gui.app.views.histograms import FittedTitle, fixed_axes, fmt, font, sample_layers
 from winit_gui.app.views.labels import Label
 from winit_gui.app.views.legends import style_legend
 from winit_gui.app.views.paths import MarkedCurve, SmoothPathCurve
@@ -48,7 +49,7 @@ def ratio_text(values: np.ndarray) -> str:
     return f"×{fmt(values[-1] / values[0])}"
 
 
-class DepthView(SnapshotView):
+class DepthView(FittedTitleView):
     object_name = "depthView"
     title = "Variance by depth"
 
@@ -122,11 +123,6 @@ class DepthView(SnapshotView):
         self.title_fit.set(self.theme, f"Pre-activation variance by depth ({name}): measured vs mean-field theory",
                            f"Variance by depth ({name}): measured vs theory", "Variance by depth")
 
-    def resizeEvent(self, event) -> None:
-        if hasattr(self, "title_fit"):  # (Qt resizes the view once while it is being built)
-            self.title_fit.fit()
-        super().resizeEvent(event)
-
     # ---- theme -----------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -136,9 +132,6 @@ class DepthView(SnapshotView):
         self.measured.setPen(pg.mkPen(theme.positive, width=w))
         self.measured.set_symbol_style(theme.positive, theme.background, max(9, 3.5 * w))
         self.theory_curve.setPen(pg.mkPen(theme.negative, width=1.5 * w, style=QtCore.Qt.DashLine))
-        fill = pg.mkBrush(blend(theme.background, theme.foreground, 0.85))
-        self.note.setColor(theme.foreground)
-        self.note.setFont(font(theme, -1))
-        self.note.set_fill(fill)
+        style_note(self.note, theme)
         style_legend(self.legend, theme)
         self._set_title()

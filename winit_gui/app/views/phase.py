@@ -18,7 +18,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, add_plot, cache_as_pixmap, style_plot
+from winit_gui.app.views.base import add_plot, cache_as_pixmap, style_plot
+from winit_gui.app.views.fitted import FittedTitleView
 from winit_gui.app.views.histograms import FittedTitle, blend, fixed_axes, font
 from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.labels import Label
@@ -49,7 +50,7 @@ def cell_rect(axis: np.ndarray) -> tuple[float, float]:
     return float(axis[0] - step / 2), float(axis[-1] - axis[0] + step)
 
 
-class PhaseView(SnapshotView):
+class PhaseView(FittedTitleView):
     object_name = "phaseView"
     title = "Order and chaos"
 
@@ -151,11 +152,6 @@ class PhaseView(SnapshotView):
         name = self._activation or "the activation"
         self.title_fit.set(self.theme, f"Order and chaos ({name}): χ₁, gradient growth per layer",
                            f"Order and chaos ({name})", "Order and chaos")
-
-    def resizeEvent(self, event) -> None:
-        if hasattr(self, "title_fit"):  # (Qt resizes the view once while it is being built)
-            self.title_fit.fit()
-        super().resizeEvent(event)
 
     # ---- theme -----------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:

@@ -17,9 +17,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, add_plot, cache_as_pixmap, style_plot
+from winit_gui.app.views.base import add_plot, cache_as_pixmap, style_plot
 from winit_gui.app.views.decades import DecadeAxis, log10_or_nan
-from winit_gui.app.views.histograms import FittedTitle, blend, fixed_axes, fmt, font, sample_layers
+from winit_gui.app.views.fitted import FittedTitleView, style_note
+from winit_gui.app.views.histograms import FittedTitle, fixed_axes, fmt, font, sample_layers
 from winit_gui.app.views.labels import Label
 from winit_gui.app.views.legends import style_legend
 from winit_gui.app.views.paths import MarkedCurve
@@ -53,7 +54,7 @@ def off_axis(what: str, values: np.ndarray) -> str:
     return ""
 
 
-class SpectrumView(SnapshotView):
+class SpectrumView(FittedTitleView):
     object_name = "spectrumView"
     title = "Dynamical isometry"
 
@@ -131,11 +132,6 @@ class SpectrumView(SnapshotView):
         self.title_fit.set(self.theme, "Dynamical isometry: singular values of the input-output Jacobian",
                            "Jacobian singular values", "Isometry")
 
-    def resizeEvent(self, event) -> None:
-        if hasattr(self, "title_fit"):  # (Qt resizes the view once while it is being built)
-            self.title_fit.fit()
-        super().resizeEvent(event)
-
     # ---- theme -----------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -149,9 +145,6 @@ class SpectrumView(SnapshotView):
         line = pg.mkPen(theme.muted, width=1.5, style=QtCore.Qt.DashLine)
         self.isometry.setPen(line)
         self.isometry_sample.setPen(line)
-        fill = pg.mkBrush(blend(theme.background, theme.foreground, 0.85))
-        self.note.setColor(theme.foreground)
-        self.note.setFont(font(theme, -1))
-        self.note.set_fill(fill)
+        style_note(self.note, theme)
         style_legend(self.legend, theme)
         self._set_title()
