@@ -91,7 +91,7 @@ def worker(seconds: float, warmup: float, trace: bool) -> dict:
     window.play_button.setChecked(False)
     window.close()
     app.processEvents()
-    (t0, gui0, engine0, step0, frames0), (t1, gui1, engine1, step1, frames1) = samples[0], samples[-1]
+    (_, gui0, engine0, step0, frames0), (t1, gui1, engine1, step1, frames1) = samples[0], samples[-1]
     return {
         "seconds": t1, "warmup_seconds": warmup,
         "gui_rss_mb": [gui0, gui1], "engine_rss_mb": [engine0, engine1],
