@@ -38,7 +38,8 @@ def shown(qtbot, window, condition):
 
 
 def test_the_page_switches_by_action_and_view_menu_and_covers_the_six(window, qtbot):
-    assert not any(view(window, n).isVisible() for n in THEORY_VIEWS)
+    # (its views are made when the page first shows: start-up does not pay for them)
+    assert all(window.findChild(QtWidgets.QWidget, n) is None for n in THEORY_VIEWS)
     switch(window, qtbot, True)
     assert not view(window, "networkView").isVisible()
     menu = window.findChild(QtWidgets.QMenu, "viewMenu")
@@ -96,6 +97,8 @@ def test_the_phase_plane_is_made_again_only_for_a_new_activation(window, qtbot):
 
 
 def test_hidden_views_are_not_drawn_and_catch_up_when_shown(window, qtbot):
+    switch(window, qtbot, True)
+    switch(window, qtbot, False)
     depth = view(window, "depthView")
     slider = window.findChild(QtWidgets.QSlider, "gainSlider")
     slider.setValue(25)
@@ -138,3 +141,42 @@ def test_a_view_resized_while_hidden_fills_its_width_when_shown(qtbot, cls):
     v.show()
     QtCore.QCoreApplication.processEvents()
     assert v.centralWidget.geometry().width() == v.width() == 300
+
+
+def test_the_windows_first_picture_leaves_the_theory_to_the_engine(qtbot):
+    # The window draws its own first picture while the engine starts, without the theory (a
+    # tenth of a second at start-up, which the engine computes anyway); the theory views wait
+    # for the engine's
+    from winit_gui.app.main_window import MainWindow
+
+    window = MainWindow(preset="edge-of-chaos")
+    qtbot.addWidget(window)
+    first = window.snapshot
+    assert first.serial == 0 and first.theory is None
+    assert view(window, "networkView").snapshot is first
+    window.show()
+    switch(window, qtbot, True)
+    depth = view(window, "depthView")
+    qtbot.waitUntil(lambda: depth.snapshot is not None and depth.snapshot.serial >= 1, timeout=10_000)
+    assert depth.snapshot.theory is not None and len(depth.theory_curve.getData()[1]) == 30
+    window.close()
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_switching_pages_keeps_the_side_panels_width_at_projector_size(qtbot, theme):
+    from winit_gui.app.main_window import MainWindow
+
+    window = MainWindow(preset="edge-of-chaos", theme=theme)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    QtCore.QCoreApplication.processEvents()
+    sizes = window.splitter.sizes()
+    for on in (True, False, True):
+        switch(window, qtbot, on)
+        qtbot.waitUntil(lambda: window.snapshot.serial >= 1)
+        for _ in range(3):
+            QtCore.QCoreApplication.processEvents()
+        assert window.splitter.sizes() == sizes
+    window.close()

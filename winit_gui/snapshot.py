@@ -85,13 +85,17 @@ class Snapshot:
     dataset: Dataset | None
     """The 2-D data set, for the boundary view's points; None for other data, whose inputs would
     be heavy to send to the GUI every frame and which no view draws."""
-    theory: TheoryPicture
-    """Mean-field theory of the initial weights, with this frame's measured variances."""
+    theory: TheoryPicture | None
+    """Mean-field theory of the initial weights, with this frame's measured variances (None in
+    a picture built without it: ``build(with_theory=False)``)."""
     message: str = ""
     diverged: bool = False
 
 
-def build(trainer: Trainer, serial: int, playing: bool, message: str = "") -> Snapshot:
+def build(trainer: Trainer, serial: int, playing: bool, message: str = "", with_theory: bool = True) -> Snapshot:
+    """The snapshot of ``trainer`` now. ``with_theory=False`` leaves the theory out: its phase
+    plane and Jacobians are a tenth of a second, which the window's first picture need not wait
+    for while the engine, starting beside it, computes them anyway."""
     measured = trainer.measure(display_samples(trainer.network.sizes))
     stats = measured.stats
     return Snapshot(
@@ -106,7 +110,8 @@ def build(trainer: Trainer, serial: int, playing: bool, message: str = "") -> Sn
         diagram=diagram(trainer, stats),
         boundary=boundary(trainer, measured.test_logits),
         dataset=trainer.dataset if trainer.dataset.is_2d else None,
-        theory=theory.with_measurement(trainer.initial_theory(), [layer.preact_std for layer in stats.hidden]),
+        theory=theory.with_measurement(trainer.initial_theory(), [layer.preact_std for layer in stats.hidden])
+        if with_theory else None,
         message=message,
     )
 

@@ -184,8 +184,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_shortcuts()
         self.compare = install_compare(self)  # (page 1; a lesson may open in it at once)
         self.theory = install_theory(self)
-        # a page that comes up draws the newest picture it missed
-        self.views_stack.currentChanged.connect(lambda _index: self.refresh_views(self.shown_views()))
+        self.views_stack.currentChanged.connect(self._page_changed)
         self.step_label = QtWidgets.QLabel("Step 0", objectName="stepLabel")
         self.step_label.setToolTip("Training steps since the last initialization")
         self.statusBar().addPermanentWidget(self.step_label)
@@ -220,8 +219,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if start_engine:
             self.bridge.start()
             # The first picture is made here, once, while the engine process starts up (about
-            # half a second): the window opens with its views drawn instead of empty.
-            self.show_snapshot(snapshots.build(Trainer(experiment.settings), serial=0, playing=False))
+            # half a second): the window opens with its views drawn instead of empty. Without
+            # the theory, which only the hidden theory page draws and the engine sends anyway.
+            self.show_snapshot(snapshots.build(Trainer(experiment.settings), serial=0, playing=False,
+                                               with_theory=False))
 
     # ---- construction ----------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -491,6 +492,14 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self._held = None  # (older: Play, then Pause within one frame)
             frame.follow(fresh)
+
+    def _page_changed(self, _index: int) -> None:
+        """A page that comes up draws the newest picture it missed, in the room the last one had:
+        the splitter gave the side panel the room a page with a smaller minimum width left it
+        (at 1280 x 720 the lesson text widened by half and the views jumped)."""
+        sizes = self.splitter.sizes()
+        QtCore.QTimer.singleShot(0, self, lambda: self.splitter.setSizes(sizes))  # after its relayout
+        self.refresh_views(self.shown_views())
 
     def shown_views(self) -> list:
         """The views on screen, the ones a frame draws: the six, the theory page's, or none

@@ -29,19 +29,32 @@ class TheoryPage(QtWidgets.QWidget):
         super().__init__()
         self.setObjectName("theoryPage")
         self._main = main_window
-        self.views = [DepthView(theme), PhaseView(theme), SpectrumView(theme)]
-        self.depth_view, self.phase_view, self.spectrum_view = self.views
-        grid = QtWidgets.QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(6)
-        grid.addWidget(self.depth_view, 0, 0)
-        grid.addWidget(self.spectrum_view, 1, 0)
-        grid.addWidget(self.phase_view, 0, 1, 2, 1)
+        self._theme = theme
+        self._views: list = []
+        self._grid = QtWidgets.QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(6)
         for column in range(2):
-            grid.setColumnStretch(column, 1)
+            self._grid.setColumnStretch(column, 1)
+
+    @property
+    def views(self) -> list:
+        return self.make_views()
+
+    def make_views(self) -> list:
+        """The three views, made when first asked for (the page shown, an export): a twentieth
+        of a second that a window's start-up need not spend on a page it may never show."""
+        if not self._views:
+            depth, phase, spectrum = self._views = [DepthView(self._theme), PhaseView(self._theme),
+                                                    SpectrumView(self._theme)]
+            self._grid.addWidget(depth, 0, 0)
+            self._grid.addWidget(spectrum, 1, 0)
+            self._grid.addWidget(phase, 0, 1, 2, 1)
+        return self._views
 
     def set_theme(self, theme: Theme) -> None:
-        for view in self.views:
+        self._theme = theme
+        for view in self._views:
             view.set_theme(theme)
 
     def prepare(self) -> None:
@@ -71,6 +84,7 @@ def install_theory(window) -> TheoryPage:
 
     def switch(on: bool) -> None:
         if on:
+            page.make_views()  # before the page shows: the stack lays them out with it
             window.views_stack.setCurrentWidget(page)
         elif window.views_stack.currentWidget() is page:
             compare = getattr(window, "compare", None)

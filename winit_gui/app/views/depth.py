@@ -18,7 +18,7 @@ from PySide6 import QtCore
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import add_plot, style_plot
 from winit_gui.app.views.decades import DecadeAxis, log10_or_nan
-from winit_gui.app.views.fitted import FittedTitleView, style_note
+from winit_gui.app.views.theory_view import TheoryView, style_note
 from winit_gui.app.views.histograms import FittedTitle, fixed_axes, fmt, font, sample_layers
 from winit_gui.app.views.labels import Label
 from winit_gui.app.views.legends import style_legend
@@ -49,7 +49,7 @@ def ratio_text(values: np.ndarray) -> str:
     return f"×{fmt(values[-1] / values[0])}"
 
 
-class DepthView(FittedTitleView):
+class DepthView(TheoryView):
     object_name = "depthView"
     title = "Variance by depth"
 

@@ -19,7 +19,7 @@ from PySide6 import QtCore
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import add_plot, cache_as_pixmap, style_plot
-from winit_gui.app.views.fitted import FittedTitleView
+from winit_gui.app.views.theory_view import TheoryView
 from winit_gui.app.views.histograms import FittedTitle, blend, fixed_axes, font
 from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.labels import Label
@@ -50,7 +50,7 @@ def cell_rect(axis: np.ndarray) -> tuple[float, float]:
     return float(axis[0] - step / 2), float(axis[-1] - axis[0] + step)
 
 
-class PhaseView(FittedTitleView):
+class PhaseView(TheoryView):
     object_name = "phaseView"
     title = "Order and chaos"
 

@@ -19,7 +19,7 @@ from PySide6 import QtCore
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import add_plot, cache_as_pixmap, style_plot
 from winit_gui.app.views.decades import DecadeAxis, log10_or_nan
-from winit_gui.app.views.fitted import FittedTitleView, style_note
+from winit_gui.app.views.theory_view import TheoryView, style_note
 from winit_gui.app.views.histograms import FittedTitle, fixed_axes, fmt, font, sample_layers
 from winit_gui.app.views.labels import Label
 from winit_gui.app.views.legends import style_legend
@@ -54,7 +54,7 @@ def off_axis(what: str, values: np.ndarray) -> str:
     return ""
 
 
-class SpectrumView(FittedTitleView):
+class SpectrumView(TheoryView):
     object_name = "spectrumView"
     title = "Dynamical isometry"
 

@@ -1,4 +1,5 @@
-"""What the theory page's views share: a title fitted to the view's width, and a note box."""
+"""What the theory page's views share: pictures with the theory only, a title fitted to the
+view's width, and a note box."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ from winit_gui.app.views.histograms import FittedTitle, blend, font
 from winit_gui.app.views.labels import Label
 
 
-class FittedTitleView(SnapshotView):
-    """A view whose one plot's title is a FittedTitle (``self.title_fit``), fitted on resize."""
+class TheoryView(SnapshotView):
+    """A view of ``snapshot.theory``, whose one plot's title is a FittedTitle (``self.title_fit``),
+    fitted on resize. A picture without the theory (the window's first, made before the engine's)
+    leaves the view as it is."""
 
     title_fit: FittedTitle
+
+    def show_snapshot(self, snapshot) -> None:
+        if snapshot.theory is not None:
+            super().show_snapshot(snapshot)
 
     def resizeEvent(self, event) -> None:
         # titles first: the layout must not be held wide by a title meant for the old width
