@@ -298,10 +298,16 @@ def test_boundary_image_points_and_title(qtbot, theme, circle_snap):
     assert view.image.isVisible() and view.mode == "2d"
     assert img.ndim == 2 and img.shape[0] >= p.shape[0] and img.shape[1] >= p.shape[1]
     assert (img.shape[0] - 1) % (p.shape[0] - 1) == 0
-    # interpolation keeps the grid values at the grid points (corners and every factor-th pixel)
+    # the engine's heat map, drawn as it came: the grid values at every factor-th pixel, as levels
+    assert np.array_equal(img, circle_snap.boundary.heat_map)
     f = (img.shape[0] - 1) // (p.shape[0] - 1)
-    assert np.allclose(img[::f, ::f], p)
-    assert tuple(view.image.levels) == (0.0, 1.0)
+    assert np.array_equal(img[::f, ::f], np.minimum(p * 256, 255).astype(np.uint8))
+    # each pixel in the colour map's colour of its level (looked up by Qt, not numpy)
+    lut = view.image.lut
+    view.image.render()  # (as its paint does)
+    for row, col in ((0, 0), (img.shape[0] // 2, img.shape[1] // 3), (-1, -1)):
+        r, c = row % img.shape[0], col % img.shape[1]
+        assert view.image.qimage.pixelColor(c, r).getRgb()[:3] == tuple(int(v) for v in lut[img[r, c]])
     # the image covers the extent
     x0, x1, y0, y1 = circle_snap.boundary.extent
     rect = view.image.mapRectToParent(view.image.boundingRect())

@@ -23,17 +23,14 @@ from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.marks import PixelMarks
 from winit_gui.app.views.network import FittedLabel, mix
 from winit_gui.app.views.paths import PathCurve
-from winit_gui.snapshot import Snapshot
+from winit_gui.snapshot import HEAT_MAP_LEVELS, Snapshot
 
-UPSAMPLED = 256
-"""The heat map is linearly interpolated up to about this many pixels a side: a 16..64 grid drawn
-as blocks shows a staircase where the boundary is a smooth curve."""
 HEAT_STRENGTH = (0.6, 0.45)
 """How far the heat map's ends go from the neutral middle to the class colours (on a dark, on a
 light background): short of the full colour, so that the points (drawn in full colour) stand out."""
 
 
-def diverging_lut(theme: Theme, n: int = 256) -> np.ndarray:
+def diverging_lut(theme: Theme, n: int = HEAT_MAP_LEVELS) -> np.ndarray:
     """(n, 3) uint8 lookup table: 0 -> class 0 (negative colour), 0.5 -> neutral, 1 -> class 1."""
     neutral = mix(theme.background, theme.muted, 0.12)
     strength = HEAT_STRENGTH[0] if QtGui.QColor(theme.background).lightness() < 128 else HEAT_STRENGTH[1]
@@ -41,23 +38,6 @@ def diverging_lut(theme: Theme, n: int = 256) -> np.ndarray:
     high = mix(neutral.name(), theme.positive, strength)
     cmap = pg.ColorMap([0.0, 0.5, 1.0], [low, neutral, high])
     return cmap.getLookupTable(0.0, 1.0, n, alpha=False)
-
-
-class _Upsampler:
-    """Bilinear interpolation of an (n, n) grid onto ((n - 1) * f + 1) points a side, corners kept."""
-
-    def __init__(self, n: int):
-        self.n = n
-        factor = max(1, UPSAMPLED // max(1, n - 1))
-        self.m = (n - 1) * factor + 1 if n > 1 else 1
-        t = np.linspace(0.0, n - 1, self.m)
-        self.i0 = np.minimum(np.floor(t).astype(np.intp), max(0, n - 2))
-        self.i1 = np.minimum(self.i0 + 1, n - 1)
-        self.w = (t - self.i0)[:, None]
-
-    def __call__(self, p: np.ndarray) -> np.ndarray:
-        rows = p[self.i0] * (1 - self.w) + p[self.i1] * self.w
-        return rows[:, self.i0] * (1 - self.w.T) + rows[:, self.i1] * self.w.T
 
 
 class BoundaryView(SnapshotView):
@@ -94,7 +74,6 @@ class BoundaryView(SnapshotView):
         self.mode: str | None = None
         self._data_key = None
         self._extent = None
-        self._upsample: _Upsampler | None = None
         self.apply_theme(theme)
         self.setBackground(theme.background)
         self._set_mode("2d")
@@ -160,18 +139,12 @@ class BoundaryView(SnapshotView):
         acc_text = f"test accuracy {100 * acc:.1f}%" if np.isfinite(acc) else "test accuracy n/a"
         if boundary.probability is not None:
             self._set_mode("2d")
-            with np.errstate(all="ignore"):
-                p = np.nan_to_num(boundary.probability, nan=0.5, posinf=1.0, neginf=0.0)
-            res = p.shape[0]
-            new_grid = self._upsample is None or self._upsample.n != res
-            if new_grid:
-                self._upsample = _Upsampler(res)
-            p = self._upsample(p) if p.shape[0] == p.shape[1] else p
-            self.image.setImage(p, autoLevels=False, levels=(0.0, 1.0))
-            if boundary.extent != self._extent or new_grid:
-                self._extent = boundary.extent
+            levels = boundary.heat_map  # P(class 1), interpolated and quantized by the engine
+            self.image.setImage(levels, autoLevels=False)
+            if (boundary.extent, levels.shape) != self._extent:
+                self._extent = boundary.extent, levels.shape
                 x0, x1, y0, y1 = boundary.extent
-                ny, nx = p.shape
+                ny, nx = levels.shape
                 # grid values sit on pixel centres: widen the rectangle by half a pixel each side
                 dx, dy = (x1 - x0) / max(1, nx - 1), (y1 - y0) / max(1, ny - 1)
                 self.image.setRect(QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, nx * dx, ny * dy))

@@ -5,6 +5,8 @@ Why: pyqtgraph's ImageItem turns a one-channel image with a 256-entry lookup tab
 scaled in, again and again while the data stay the same (measured: about 1 ms a frame for the
 decision boundary's 253 x 253 heat map, and 1 ms for the saturation history). ``RgbImageItem``
 looks the colours up once per setImage, into a 32-bit RGB image that Qt scales directly.
+Levels that are already lookup-table indices (uint8, as the engine sends the decision boundary)
+are looked up by Qt itself, in C++: in numpy that gather was most of the heat map's cost.
 """
 
 from __future__ import annotations
@@ -15,19 +17,25 @@ from PySide6 import QtGui
 
 
 class RgbImageItem(pg.ImageItem):
-    """An ImageItem for one-channel float data with fixed ``levels`` and an opaque lookup table:
-    its QImage is 32-bit RGB. Anything else (NaNs, colour data, no table) renders as ImageItem
-    does."""
+    """An ImageItem for one-channel float data with fixed ``levels`` and an opaque lookup table,
+    or for uint8 data that index a table of 256 colours directly (``levels`` unused): its QImage
+    is 32-bit RGB. Anything else (NaNs, colour data, no table) renders as ImageItem does."""
 
     def __init__(self, *args, **kwargs):
         self._table: tuple[object, np.ndarray] | None = None
         """(the lut it was made from, its colours as 0xffRRGGBB words)"""
         self._pixels: np.ndarray | None = None
         """The QImage's buffer: QImage does not own it, so it lives here."""
+        self._list: tuple[object, list[int]] | None = None
+        """(the lut, its colours as a list for QImage.setColorTable)"""
         super().__init__(*args, **kwargs)
 
     def render(self) -> None:
         image, lut, levels = self.image, self.lut, self.levels
+        if image is not None and image.ndim == 2 and image.dtype == np.uint8 and isinstance(lut, np.ndarray) \
+                and len(lut) == 256:
+            self._render_indices(image if self.axisOrder == "row-major" else image.T, lut)
+            return
         if (image is None or image.ndim != 2 or image.size == 0 or not isinstance(lut, np.ndarray)
                 or levels is None or np.ndim(levels) != 1 or image.dtype.kind != "f" or np.isnan(image.min())):
             self._pixels = None
@@ -45,6 +53,21 @@ class RgbImageItem(pg.ImageItem):
         self.qimage = QtGui.QImage(self._pixels.data, width, height, 4 * width, QtGui.QImage.Format.Format_RGB32)
         self._renderRequired = False
         self._unrenderable = False
+
+    def _render_indices(self, image: np.ndarray, lut: np.ndarray) -> None:
+        image = np.ascontiguousarray(image)
+        height, width = image.shape
+        indexed = QtGui.QImage(image.data, width, height, width, QtGui.QImage.Format.Format_Indexed8)
+        indexed.setColorTable(self._colour_list(lut))
+        self.qimage = indexed.convertToFormat(QtGui.QImage.Format.Format_RGB32)  # (a copy: owns its pixels)
+        self._pixels = None
+        self._renderRequired = False
+        self._unrenderable = False
+
+    def _colour_list(self, lut: np.ndarray) -> list[int]:
+        if self._list is None or self._list[0] is not lut:
+            self._list = (lut, self._colour_words(lut).tolist())
+        return self._list[1]
 
     def _colour_words(self, lut: np.ndarray) -> np.ndarray:
         if self._table is None or self._table[0] is not lut:
