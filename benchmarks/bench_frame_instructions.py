@@ -6,24 +6,35 @@ that tells whether a change to the views made a frame cheaper. It runs the same 
 callgrind with no frames and with FRAMES frames, and prints the difference per frame, for
 snapshots of slider moves and of a training run on the default lesson (1600 x 1000, offscreen).
 
-    python benchmarks/bench_frame_instructions.py     # needs valgrind (Debian: apt install valgrind)
+    python benchmarks/bench_frame_instructions.py             # needs valgrind (Debian: apt install valgrind)
+    python benchmarks/bench_frame_instructions.py --per-view  # each view's render and paint apart
 
-Takes about four minutes (callgrind runs Python some 50 times slower).
+Takes about four minutes (callgrind runs Python some 50 times slower). ``--per-view`` runs the
+window once per kind of snapshot and has callgrind dump its counters between every view's render
+and paint (``--dump-before`` a function nothing else here calls), after 5 frames of warm-up.
 """
 
 from __future__ import annotations
 
 import os
+import math
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 FRAMES = 40
+PER_VIEW_FRAMES = 20
+WARM_UP = 5
+MARK = "math_gamma"
+"""The C function of ``math.gamma``: --per-view calls it between phases, and callgrind dumps its
+counters each time it is entered."""
 
 
-def workload(kind: str, frames: int) -> None:
+def workload(kind: str, frames: int, per_view: bool = False) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import numpy as np
     from PySide6 import QtWidgets
@@ -53,10 +64,22 @@ def workload(kind: str, frames: int) -> None:
         else:
             trainer.apply(settings.replace(gain=float(gain)))
         snaps.append(snapshot.build(trainer, 1, kind == "training"))
-    for i in range(frames):
+    if not per_view:
+        for i in range(frames):
+            for view in window.views:
+                view.show_snapshot(snaps[i % len(snaps)])
+                window.paint_now([view])
+        os._exit(0)
+    print(" ".join(view.objectName() for view in window.views), flush=True)  # the phases' order
+    for i in range(WARM_UP + frames):
         for view in window.views:
+            if i >= WARM_UP:
+                math.gamma(1.5)
             view.show_snapshot(snaps[i % len(snaps)])
+            if i >= WARM_UP:
+                math.gamma(1.5)
             window.paint_now([view])
+    math.gamma(1.5)
     os._exit(0)  # the count is taken; Qt's and Python's teardown would only add to it
 
 
@@ -66,6 +89,25 @@ def count(kind: str, frames: int) -> int:
          sys.executable, __file__, "--workload", kind, str(frames)],
         capture_output=True, text=True, check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
     return int(re.search(r"Collected : (\d+)", result.stderr).group(1))
+
+
+def per_view(kind: str, frames: int = PER_VIEW_FRAMES) -> dict[str, tuple[float, float]]:
+    """Instructions per frame of each view's render and of its paint, by objectName."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "c.out"
+        result = subprocess.run(["valgrind", "--tool=callgrind", f"--dump-before={MARK}",
+                                 f"--callgrind-out-file={out}", sys.executable, __file__, "--workload", kind,
+                                 str(frames), "--per-view"],
+                                capture_output=True, text=True, check=True,
+                                env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        dumps = sorted(Path(folder).glob("c.out.*"), key=lambda f: int(f.suffix[1:]))
+        totals = [int(re.search(r"^totals: (\d+)", f.read_text(), re.M).group(1)) for f in dumps]
+    names = result.stdout.split()
+    # the first dump is everything up to the first mark; then render, paint, render, ... ; the
+    # dump after the last mark is written at exit, without a suffix, and is not read
+    phases = totals[1:1 + 2 * len(names) * frames]
+    return {name: (sum(phases[2 * k::2 * len(names)]) / frames, sum(phases[2 * k + 1::2 * len(names)]) / frames)
+            for k, name in enumerate(names)}
 
 
 def frame_instructions(frames: int = FRAMES) -> dict[str, float] | None:
@@ -80,15 +122,25 @@ def frame_instructions(frames: int = FRAMES) -> dict[str, float] | None:
 
 
 def main() -> None:
-    per_frame = frame_instructions()
-    if per_frame is None:
+    if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (Debian: apt install valgrind)")
+    if "--per-view" in sys.argv[1:]:
+        for kind in ("slider", "training"):
+            print(f"{kind} snapshots, M instructions per frame:  view  render  paint")
+            rows = per_view(kind)
+            for name, (render, paint) in rows.items():
+                print(f"  {name:16s} {render / 1e6:6.2f} {paint / 1e6:6.2f}")
+            total = sum(r + p for r, p in rows.values())
+            print(f"  {'all six':16s} {sum(r for r, _ in rows.values()) / 1e6:6.2f} "
+                  f"{sum(p for _, p in rows.values()) / 1e6:6.2f}  = {total / 1e6:.1f}")
+        return
+    per_frame = frame_instructions()
     for kind, instructions in per_frame.items():
         print(f"one frame, six views, {kind} snapshots: {instructions / 1e6:.1f} M instructions")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--workload"]:
-        workload(sys.argv[2], int(sys.argv[3]))
+        workload(sys.argv[2], int(sys.argv[3]), "--per-view" in sys.argv[4:])
     else:
         main()

@@ -72,7 +72,7 @@ class Boundary:
     probability: np.ndarray | None
     class_hist: tuple[np.ndarray, np.ndarray]
     edges: np.ndarray
-    heat_map: np.ndarray | None = None
+    heat_map: np.ndarray | None
     """``probability`` as the view draws it: interpolated (bilinear, corners kept) to about
     HEAT_MAP_PX a side and quantized to HEAT_MAP_LEVELS levels (uint8, NaN as 0.5). The engine
     makes it: on the GUI's side this was a tenth of a frame's instructions, in numpy."""
@@ -159,7 +159,7 @@ def boundary(trainer: Trainer, test_logits: np.ndarray) -> Boundary:
     labels = d.y_test[: len(test_out), 0] > 0.5
     class_hist = (histogram(test_out[~labels], OUTPUT_EDGES), histogram(test_out[labels], OUTPUT_EDGES))
     if not d.is_2d:
-        return Boundary(None, None, class_hist, OUTPUT_EDGES)
+        return Boundary(None, None, class_hist, OUTPUT_EDGES, None)
     x0, x1, y0, y1 = d.bounds
     res = boundary_resolution(net.sizes)
     xs = np.linspace(x0, x1, res)

@@ -2,7 +2,7 @@
 
 Two layouts share one PlotItem and are switched by item visibility, never by creating items:
 
-- 2-D data (``snapshot.boundary.probability`` is not None): a heat map of P(class 1) on a diverging
+- 2-D data (``snapshot.boundary.heat_map`` is not None): a heat map of P(class 1) on a diverging
   map from the theme's negative colour (class 0) through a neutral middle at 0.5 to its positive
   colour (class 1), both Okabe-Ito, so colour-blind safe; train points filled, test points as rings,
   coloured by label as in TensorFlow Playground. Points only change with the dataset.
@@ -73,7 +73,8 @@ class BoundaryView(SnapshotView):
 
         self.mode: str | None = None
         self._data_key = None
-        self._extent = None
+        self._placed = None
+        """(extent, shape) of the heat map the image rectangle was set for"""
         self.apply_theme(theme)
         self.setBackground(theme.background)
         self._set_mode("2d")
@@ -128,7 +129,7 @@ class BoundaryView(SnapshotView):
         else:
             self.plot.disableAutoRange()
             self.plot.setXRange(0.0, 1.0, padding=0.02)
-        self._extent = None
+        self._placed = None
         self._count_top = 0.0
         self._data_key = None
         self._style_axes()
@@ -137,12 +138,12 @@ class BoundaryView(SnapshotView):
         boundary, theme = snapshot.boundary, self.theme
         acc = snapshot.evaluation.test_accuracy
         acc_text = f"test accuracy {100 * acc:.1f}%" if np.isfinite(acc) else "test accuracy n/a"
-        if boundary.probability is not None:
+        if boundary.heat_map is not None:
             self._set_mode("2d")
             levels = boundary.heat_map  # P(class 1), interpolated and quantized by the engine
             self.image.setImage(levels, autoLevels=False)
-            if (boundary.extent, levels.shape) != self._extent:
-                self._extent = boundary.extent, levels.shape
+            if (boundary.extent, levels.shape) != self._placed:
+                self._placed = boundary.extent, levels.shape
                 x0, x1, y0, y1 = boundary.extent
                 ny, nx = levels.shape
                 # grid values sit on pixel centres: widen the rectangle by half a pixel each side

@@ -22,18 +22,17 @@ class RgbImageItem(pg.ImageItem):
     is 32-bit RGB. Anything else (NaNs, colour data, no table) renders as ImageItem does."""
 
     def __init__(self, *args, **kwargs):
-        self._table: tuple[object, np.ndarray] | None = None
-        """(the lut it was made from, its colours as 0xffRRGGBB words)"""
+        self._table: tuple[object, np.ndarray, list[int]] | None = None
+        """(the lut it was made from, its colours as 0xffRRGGBB words, the same as a list for
+        QImage.setColorTable)"""
         self._pixels: np.ndarray | None = None
         """The QImage's buffer: QImage does not own it, so it lives here."""
-        self._list: tuple[object, list[int]] | None = None
-        """(the lut, its colours as a list for QImage.setColorTable)"""
         super().__init__(*args, **kwargs)
 
     def render(self) -> None:
         image, lut, levels = self.image, self.lut, self.levels
         if image is not None and image.ndim == 2 and image.dtype == np.uint8 and isinstance(lut, np.ndarray) \
-                and len(lut) == 256:
+                and len(lut) == 256:  # (an Indexed8 QImage's colour table)
             self._render_indices(image if self.axisOrder == "row-major" else image.T, lut)
             return
         if (image is None or image.ndim != 2 or image.size == 0 or not isinstance(lut, np.ndarray)
@@ -43,7 +42,7 @@ class RgbImageItem(pg.ImageItem):
             return
         if self.axisOrder == "col-major":
             image = image.T
-        table = self._colour_words(lut)
+        table = self._colours(lut)[0]
         low, high = float(levels[0]), float(levels[1])
         # ImageItem's own mapping: len(lut) equal steps between the levels, ends clipped
         scale = len(table) / (high - low) if high != low else 0.0
@@ -58,19 +57,16 @@ class RgbImageItem(pg.ImageItem):
         image = np.ascontiguousarray(image)
         height, width = image.shape
         indexed = QtGui.QImage(image.data, width, height, width, QtGui.QImage.Format.Format_Indexed8)
-        indexed.setColorTable(self._colour_list(lut))
+        indexed.setColorTable(self._colours(lut)[1])
         self.qimage = indexed.convertToFormat(QtGui.QImage.Format.Format_RGB32)  # (a copy: owns its pixels)
         self._pixels = None
         self._renderRequired = False
         self._unrenderable = False
 
-    def _colour_list(self, lut: np.ndarray) -> list[int]:
-        if self._list is None or self._list[0] is not lut:
-            self._list = (lut, self._colour_words(lut).tolist())
-        return self._list[1]
-
-    def _colour_words(self, lut: np.ndarray) -> np.ndarray:
+    def _colours(self, lut: np.ndarray) -> tuple[np.ndarray, list[int]]:
+        """The lut's colours as 0xffRRGGBB words, as an array and as a list (made once per lut)."""
         if self._table is None or self._table[0] is not lut:
             rgb = np.asarray(lut[:, :3], dtype=np.uint32)
-            self._table = (lut, (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32))
-        return self._table[1]
+            words = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
+            self._table = (lut, words, words.tolist())
+        return self._table[1], self._table[2]
