@@ -330,6 +330,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.splitter.addWidget(side)
         self.splitter.addWidget(self.views_stack)
         self.splitter.setStretchFactor(1, 1)
+        # The views take all the width the side panel can spare. Left to itself the splitter kept
+        # whichever split its first layouts reached, and that changed with the order of a set of
+        # strings: the side panel came up 343 or 460 px wide at 1600 x 1000 by PYTHONHASHSEED.
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setSizes([0, 1 << 20])
         self.setCentralWidget(self.splitter)
 
     def _build_shortcuts(self) -> None:
