@@ -98,8 +98,9 @@ def add_plot(layout: pg.GraphicsLayout, **kwargs) -> pg.PlotItem:
     """``layout.addPlot(**kwargs)`` as the views want their plots: without context menus (their
     widgets were a tenth of the window's construction, and the views turn them off) and without
     pyqtgraph's automatic SI prefix on the axes ("f′(z) (x0.001)" for sigmoid; it also sets the
-    axis label's HTML again at every range change)."""
-    plot = layout.addPlot(enableMenu=False, **kwargs)
+    axis label's HTML again at every range change), and with ``Axis`` for the two axes it shows."""
+    axes = {name: Axis(name) for name in ("left", "bottom")}
+    plot = layout.addPlot(enableMenu=False, **{**kwargs, "axisItems": {**axes, **kwargs.get("axisItems", {})}})
     for name in ("left", "bottom"):
         plot.getAxis(name).enableAutoSIPrefix(False)
     return plot
@@ -132,7 +133,23 @@ def step_label(steps: float) -> str:
     return f"{steps:g}"
 
 
-class StepAxis(pg.AxisItem):
+class Axis(pg.AxisItem):
+    """pyqtgraph's axis, drawn straight into the pixmap that caches it (``cache_as_pixmap``).
+
+    pyqtgraph records an axis into a QPicture and replays it at every paint: with the pixmap as
+    the cache, Qt paints an axis only when it changed, so the recording was played once and
+    thrown away (recording and replaying cost 0.6 M instructions a training frame by
+    benchmarks/bench_frame_instructions.py: the step axes change at every frame)."""
+
+    def paint(self, p, opt, widget) -> None:
+        if self.style["tickFont"]:
+            p.setFont(self.style["tickFont"])
+        specs = self.generateDrawSpecs(p)
+        if specs is not None:
+            self.drawPicture(p, *specs)
+
+
+class StepAxis(Axis):
     """An axis of training steps: labels by ``step_label``, and only as many ticks as leave room
     between their labels. pyqtgraph spaces ticks by the axis's length alone: in narrow plots the
     numbers touched ("1000015000" at 1280 x 720, "10001500" in compare mode's tiles)."""
