@@ -32,9 +32,13 @@ from winit_gui.training import Trainer
 
 FRAME_INTERVAL = 1 / 60
 """Snapshots while playing: at most one a display frame."""
-STATS_SHARE = 0.25
+STATS_SHARE = 0.12
 """Largest share of the worker's time that display statistics may take while training (a slow
-statistics pass on a big network lowers the snapshot rate instead of the training rate)."""
+statistics pass on a big network lowers the snapshot rate instead of the training rate). Each
+snapshot also costs the GUI a frame, on a core that on this project's machines shares a physical
+core with the trainer's: at 0.25 the trainer kept 65-71 % of its speed (benchmarks/run.py, three
+nets), at 0.12 82-102 % (issue 11's target is 80 %), while training showed 20-25 frames a second
+instead of 37-44 on the default lesson. A command's snapshot (a slider move) is never held back."""
 TRAIN_SLICE = 0.004
 """Seconds of training between looks at the command queue: keeps pause and quit within a frame."""
 
