@@ -139,3 +139,31 @@ def test_ctrl_c_closes_the_app_and_its_engine():
     assert process.returncode == 128 + signal.SIGINT
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err, err.decode()
     assert wait_for(lambda: not any(Path(f"/proc/{k}").exists() for k in engines), 10)
+
+
+INTERRUPT_WHEN = {
+    "while the window is built": "MainWindow.__init__",
+    "as the window shows, before the event loop runs": "MainWindow.show",
+}
+
+
+@pytest.mark.parametrize("method", INTERRUPT_WHEN.values(), ids=INTERRUPT_WHEN.keys())
+def test_ctrl_c_at_any_moment_of_start_up_ends_the_app(tmp_path, method):
+    # Ctrl+C timed to the moment: an interrupt during show() once closed the window before
+    # app.exec() ran, and the event loop then waited for ever with no window to close.
+    cls, name = method.split(".")
+    script = tmp_path / "interrupted.py"
+    script.write_text(
+        "import signal, sys\n"
+        f"from winit_gui.app.main_window import {cls}\n"
+        "from winit_gui.app import main\n"
+        f"original = {cls}.{name}\n"
+        "def interrupted(self, *args, **kwargs):\n"
+        "    original(self, *args, **kwargs)\n"
+        "    signal.raise_signal(signal.SIGINT)\n"
+        f"{cls}.{name} = interrupted\n"
+        "sys.exit(main([]))\n")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 128 + signal.SIGINT
+    assert "Traceback" not in result.stderr, result.stderr

@@ -48,19 +48,22 @@ def close_on_interrupt(app) -> list:
 
     Qt's event loop runs no Python while it waits, so Python's signal handler would wait for
     the next event (a window with nothing to do: forever); a timer wakes the loop to let it run.
+    The handler only takes note: the timer closes and quits from inside the running loop. Done
+    in the handler, the closing could land before ``app.exec()`` (inside ``show()``, say),
+    where quit() does nothing and the loop then ran for ever with no window.
     """
     from PySide6 import QtCore
 
     interrupted = []
 
-    def close(*_):
-        interrupted.append(True)
-        for widget in app.topLevelWidgets():
-            widget.close()
-        app.quit()
+    def close_if_interrupted():
+        if interrupted:
+            for widget in app.topLevelWidgets():
+                widget.close()
+            app.quit()
 
-    signal.signal(signal.SIGINT, close)
+    signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     timer = QtCore.QTimer(app, interval=100)
-    timer.timeout.connect(lambda: None)
+    timer.timeout.connect(close_if_interrupted)
     timer.start()
     return interrupted
