@@ -44,7 +44,7 @@ INTERRUPTED = 128 + signal.SIGINT
 
 def close_on_interrupt(app) -> list:
     """Ctrl+C in the terminal closes the windows as their close button does (each engine is
-    stopped and joined) and quits. Returns a list that is non-empty once that happened.
+    stopped and joined) and quits. Returns a list that is non-empty once Ctrl+C was pressed.
 
     Qt's event loop runs no Python while it waits, so Python's signal handler would wait for
     the next event (a window with nothing to do: forever); a timer wakes the loop to let it run.
