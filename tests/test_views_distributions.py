@@ -632,3 +632,34 @@ def test_a_closed_view_touches_none_of_its_deleted_items(qtbot, cls, default_sna
         view.resize(300, 200)
         QtWidgets.QApplication.processEvents()
     assert not exceptions, [str(e[1]) for e in exceptions]
+
+
+def test_a_short_saturation_tile_shows_the_curve_alone(qtbot):
+    """At 1280 x 720 with 12 pt text the bottom plots were too short to read and squeezed f'(z) to a
+    strip: a short tile drops them, the curve takes their height, and they come back, showing the
+    newest snapshot, when the tile grows."""
+    from winit_gui.app.views.saturation import SHORT
+
+    view = make(qtbot, SaturationView, themes.load("light"), size=(400, 600))
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_snapshot(snap(Settings(dataset="circle", depth=4, width=8)))
+    qtbot.wait(10)
+    assert not view.short and view.bar_plot.isVisible() and view.heat_plot.isVisible()
+    tall_curve = view.curve_plot.getViewBox().height()
+    line = QtGui.QFontMetrics(histograms.font(view.theme)).lineSpacing()
+    view.resize(400, int(SHORT * line) - 10)
+    qtbot.waitUntil(lambda: view.short)
+    qtbot.wait(10)
+    assert not any(item.isVisible() for item in (view.bar_plot, view.heat_plot, view.colorbar))
+    # the curve has the whole tile below its title: most of it, not the 3/5 it shares with the bars
+    assert view.curve_plot.getViewBox().height() > 0.6 * view.height()
+    later = snap(Settings(dataset="circle", depth=4, width=8, gain=4.0))  # shown while the bars are out
+    view.show_snapshot(later)
+    view.resize(400, 600)
+    qtbot.waitUntil(lambda: not view.short and view.bar_plot.isVisible())
+    qtbot.wait(10)
+    assert abs(view.curve_plot.getViewBox().height() - tall_curve) < 2  # the bottom row has its height back
+    assert view.bar_plot.sceneBoundingRect().top() >= view.curve_plot.sceneBoundingRect().bottom() - 1
+    np.testing.assert_allclose(view.bars.opts["height"], [layer.saturated_fraction for layer in later.stats.layers])
+    assert any(layer.saturated_fraction > 0 for layer in later.stats.layers)  # (so the bars did change)

@@ -6,13 +6,14 @@ whose mass sits in the shaded tails passes almost no gradient back. Bottom left:
 fraction of every layer now (bar colours match the overlaid histograms; grey bars are layers not
 overlaid). Bottom right: the same fraction over training as a layers x steps heat map, the picture
 of Glorot & Bengio 2010, Figs. 2-3 (the top hidden layer of a sigmoid net saturating early on).
+A short tile (``SHORT``) shows the top alone.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from winit_gui import activations
 from winit_gui.app.theme import Theme
@@ -31,6 +32,10 @@ CURVE_POINTS = 601
 SHADE_ALPHA = 0.22
 NARROW = 450
 """Below this width (pixels) the bottom plots drop their y-axis labels to leave room for the data."""
+SHORT = 24
+"""Lines of text of height under which the tile shows f'(z) and the histograms alone: at 1280 x 720
+with 12 pt text the two bottom plots were some 60 pixels tall ("by s..." for a title) and squeezed the
+curve to a strip. The curve's shaded tails still show which layers saturate."""
 
 
 class SaturationView(SnapshotView):
@@ -118,6 +123,8 @@ class SaturationView(SnapshotView):
         self._overlay: list[int] = []
         self._activation = ""
         self._x_max = -1.0
+        self.short = False
+        """The bottom plots are out of the layout (a short tile, ``SHORT``)."""
         self.setBackground(theme.background)
         self.apply_theme(theme)
 
@@ -183,8 +190,29 @@ class SaturationView(SnapshotView):
     def resizeEvent(self, event) -> None:
         # titles and axis labels first: the layout must not be held wide by those meant for the old width
         if hasattr(self, "titles") and not self.closed:  # (see SnapshotView.close)
+            self._set_short(self.height() < SHORT * QtGui.QFontMetrics(font(self.theme)).lineSpacing())
             self._fit_width()
         super().resizeEvent(event)
+
+    def _set_short(self, short: bool) -> None:
+        """Take the bottom row (bars, heat map, colour bar) out of the layout, or put it back.
+
+        Out of the layout, not only hidden: a hidden item keeps its cell. Hidden plots are not drawn;
+        the row shows the newest snapshot when it comes back."""
+        if short == self.short:
+            return
+        self.short = short
+        grid = self.ci.layout
+        bottom = ((self.bar_plot, 1, 0), (self.heat_plot, 1, 1), (self.colorbar, 1, 2))
+        for item, row, col in bottom:
+            if short:
+                grid.removeItem(item)
+            else:
+                grid.addItem(item, row, col)
+            item.setVisible(not short)
+        grid.setRowStretchFactor(1, 0 if short else 2)
+        if not short and self.snapshot is not None:
+            self._draw_bottom(self.snapshot)
 
     def _fit_width(self) -> None:
         narrow = self.width() < NARROW
@@ -209,7 +237,11 @@ class SaturationView(SnapshotView):
             frac = fractions(layers[i].preact_hist)
             top = frac.max(initial=0.0)
             self.overlays[slot].setData(x=PREACT_EDGES, y=frac * (peak / top) if top > 0 else frac)
-        self.bars.setOpts(height=np.array([layer.saturated_fraction for layer in layers]))
+        if not self.short:
+            self._draw_bottom(snapshot)
+
+    def _draw_bottom(self, snapshot: Snapshot) -> None:
+        self.bars.setOpts(height=np.array([layer.saturated_fraction for layer in snapshot.stats.layers]))
         self._draw_history(snapshot.saturation_history)
 
     def _draw_history(self, history: np.ndarray) -> None:
