@@ -95,3 +95,34 @@ def test_slide_export_widens_the_outlines_and_restores_them(plot):
     with slide_pens([plot.scene()], 2.0):
         assert item.styles[0][2].widthF() == 3.0
     assert item.styles[0][2].widthF() == 1.5
+
+
+def picture(plot) -> np.ndarray:
+    plot.repaint()
+    image = plot.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, :4 * image.width()].reshape(image.height(), image.width(), 4)[..., :3].copy()
+
+
+def test_cached_points_paint_the_picture_direct_blits_paint(plot):
+    """``cached`` draws the same blits into a pixmap: the same picture (to a rounding step, source-
+    over being associative), points overlapping and at sub-pixel places included; new data is drawn
+    on a cleared pixmap (Qt's item cache left the old points showing)."""
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(0.5, 9.5, 300), rng.uniform(0.5, 9.5, 300)
+    styles = [("o", pg.mkBrush(RED), pg.mkPen("#ffffff", width=1.2)), ("s", pg.mkBrush(None), pg.mkPen(BLUE, width=1.5))]
+    item = PixelMarks(styles, 9.0)
+    plot.addItem(item)
+    item.setData(x, y, style=rng.integers(0, 2, 300))
+    direct = picture(plot)
+    item.cached = True
+    item.setData(x, y, style=item.style)
+    cached = picture(plot)
+    assert item._picture is not None  # (the cached path drew it)
+    assert np.abs(direct.astype(int) - cached.astype(int)).max() <= 2
+    assert direct.any(axis=-1).sum() > 5000  # (300 symbols of 9 px: the pictures compared are not blank)
+    item.setData([5.0], [5.0])  # a new data set, within the old one's extent
+    assert colour_at(plot, 5.0, 5.0) == RED
+    assert picture(plot).any(axis=-1).sum() < 200  # one symbol of 9 px, not the 300 before
+    plot.setRange(xRange=(4, 6), yRange=(4, 6), padding=0)  # a new transform redraws the pixmap
+    assert colour_at(plot, 5.0, 5.0) == RED

@@ -58,15 +58,15 @@ class BoundaryView(SnapshotView):
         self.plot.getViewBox().sigResized.connect(self._refit)
 
         self.image = RgbImageItem(axisOrder="row-major")
-        self.train_points = PixelMarks()
-        self.test_points = PixelMarks()
+        # cached: the points change with the data set, the heat map under them with every frame
+        self.train_points = PixelMarks(cached=True)
+        self.test_points = PixelMarks(cached=True)
         self.image.setZValue(-10)
         self.train_points.setZValue(10)
         self.test_points.setZValue(5)
         self.class_curves = (PathCurve(step_mode="center", fill_level=0.0),
                              PathCurve(step_mode="center", fill_level=0.0))
         self.threshold = pg.InfiniteLine(pos=0.5, angle=90, movable=False)
-        # (not the data points: in pixmaps, a new data set's points were drawn in part over the old ones)
         cache_as_pixmap(self.threshold)
         for item in (self.image, self.train_points, self.test_points, *self.class_curves, self.threshold):
             self.plot.addItem(item)
