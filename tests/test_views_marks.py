@@ -87,6 +87,16 @@ def test_the_bounding_rect_holds_the_symbols(plot):
     per_px = plot.getPlotItem().vb.viewPixelSize()[0]
     assert rect.left() <= 2.0 - 10 * per_px and rect.right() >= 8.0 + 10 * per_px
     assert rect.top() <= 3.0 - 10 * per_px and rect.bottom() >= 7.0 + 10 * per_px
+    # the margin is in pixels: after a zoom out (and new data) it is as many pixels, more data units
+    plot.setRange(xRange=(0, 40), yRange=(0, 40), padding=0)
+    plot.grab()  # (a paint: the view takes its new range)
+    item.setData([2.0, 8.0], [3.0, 6.0])
+    rect = item.boundingRect()
+    per_px = plot.getPlotItem().vb.viewPixelSize()[0]
+    assert per_px > 0.1
+    assert rect.left() <= 2.0 - 10 * per_px and rect.right() >= 8.0 + 10 * per_px
+    assert rect.top() <= 3.0 - 10 * per_px and rect.bottom() >= 6.0 + 10 * per_px
+    assert rect.bottom() < 6.0 + 14 * per_px  # the new data's extent, not the old one's
 
 
 def test_slide_export_widens_the_outlines_and_restores_them(plot):

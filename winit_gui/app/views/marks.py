@@ -49,6 +49,11 @@ class PixelMarks(pg.GraphicsObject):
         self._fragments = PrimitiveArray(QtGui.QPainter.PixmapFragment, 10)
         self._blit_key: tuple | None = None
         self._rect: QtCore.QRectF | None = None
+        self._extent: tuple[float, float, float, float] | None = None
+        """(left, top, right, bottom) of the finite points; () when there are none"""
+        self._pixel: tuple[float, float] | None = None
+        """One pixel in data units (pyqtgraph's pixelWidth/Height walk the view in Python: asked
+        again only when the view's transform changes, not at every new data)"""
         self.set_styles(styles, size)
 
     # ---- data and style ------------------------------------------------------------------------
@@ -79,28 +84,34 @@ class PixelMarks(pg.GraphicsObject):
 
     def _changed(self) -> None:
         self.prepareGeometryChange()
-        self._rect = None
+        self._rect = self._extent = None
         self._blit_key = None
         self.update()
 
     def viewTransformChanged(self) -> None:
         # (pyqtgraph calls this when the axes' range or the view's size changes)
         self.prepareGeometryChange()
-        self._rect = None
+        self._rect = self._pixel = None
 
     # ---- QGraphicsItem ---------------------------------------------------------------------------
     def boundingRect(self) -> QtCore.QRectF:
         if self._rect is None:
-            finite = np.isfinite(self.x) & np.isfinite(self.y)
-            if not finite.any():
-                self._rect = QtCore.QRectF()
-            else:
+            if self._extent is None:
+                finite = np.isfinite(self.x) & np.isfinite(self.y)
                 x, y = self.x[finite], self.y[finite]
-                reach = self.size / 2 + max((pen.widthF() for _, _, pen in self.styles), default=0.0) + 1
-                # one pixel in data units (0 before the item is in a view: no margin then)
-                px, py = (self.pixelWidth() or 0.0), (self.pixelHeight() or 0.0)
-                self._rect = QtCore.QRectF(x.min() - reach * px, y.min() - reach * py,
-                                           x.max() - x.min() + 2 * reach * px, y.max() - y.min() + 2 * reach * py)
+                self._extent = (x.min(), y.min(), x.max(), y.max()) if len(x) else ()
+            if not self._extent:
+                self._rect = QtCore.QRectF()
+                return self._rect
+            if self._pixel is None:
+                # (0 before the item is in a view: no margin then, and asked again next time)
+                pixel = (self.pixelWidth() or 0.0, self.pixelHeight() or 0.0)
+                self._pixel = pixel if all(pixel) else None
+            px, py = self._pixel or (0.0, 0.0)
+            reach = self.size / 2 + max((pen.widthF() for _, _, pen in self.styles), default=0.0) + 1
+            left, top, right, bottom = self._extent
+            self._rect = QtCore.QRectF(left - reach * px, top - reach * py,
+                                       right - left + 2 * reach * px, bottom - top + 2 * reach * py)
         return self._rect
 
     def paint(self, painter: QtGui.QPainter, *args) -> None:
