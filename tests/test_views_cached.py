@@ -14,9 +14,12 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import snapshot
+from winit_gui.app.views.activations import ActivationView
+from winit_gui.app.views.base import CONTAINERS
 from winit_gui.app.views.boundary import BoundaryView
 from winit_gui.app.views.gradients import GradientView
 from winit_gui.app.views.loss import LossView
+from winit_gui.app.views.network import NetworkView
 from winit_gui.app.views.saturation import SaturationView
 from winit_gui.settings import Settings
 from winit_gui.training import Trainer
@@ -25,7 +28,7 @@ CIRCLE = Settings(dataset="circle", depth=3, width=6, activation="tanh", init="g
 XOR_DEEP = Settings(dataset="xor", depth=6, width=8, activation="sigmoid", init="random_normal", gain=3.0,
                     seed=7)
 CHANGES = {  # a second experiment that changes what the view caches, but not its layout
-    BoundaryView: CIRCLE.replace(seed=5),  # other data points (they are not cached: see boundary.py)
+    BoundaryView: CIRCLE.replace(seed=5),  # other data points (kept drawn in PixelMarks' own pixmap)
     GradientView: XOR_DEEP,  # other layers and axis ranges
     LossView: XOR_DEEP,  # another loss range, a run instead of one point
     SaturationView: CIRCLE.replace(activation="relu", init="he_normal"),  # another derivative curve
@@ -69,3 +72,30 @@ def test_a_redrawn_view_shows_no_stale_cached_item(qtbot, theme, cls):
     fresh = picture(qtbot, cls, theme, [second])
     assert not np.array_equal(picture(qtbot, cls, theme, [first]), fresh)  # the two pictures differ
     np.testing.assert_array_equal(redrawn, fresh)
+
+
+@pytest.mark.parametrize("cls", [*CHANGES, NetworkView, ActivationView])
+def test_layout_items_that_draw_nothing_are_flagged_so_and_the_picture_is_the_same(qtbot, theme, cls):
+    """Plots, layouts and labels are told they have no contents of their own (Qt then skips their
+    bounding rectangles and paint): every one of them, and the view looks exactly as without."""
+    view = cls(theme)
+    qtbot.addWidget(view)
+    view.resize(640, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_snapshot(build(CIRCLE, 5))
+    containers = [item for item in view.scene().items() if type(item) in CONTAINERS]
+    assert len(containers) >= 2  # (the layout and a title at least)
+    flag = QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+    assert all(item.flags() & flag for item in containers)
+
+    def grab() -> np.ndarray:
+        QtCore.QCoreApplication.sendPostedEvents(view.scene(), QtCore.QEvent.MetaCall)
+        view.viewport().repaint()
+        image = view.grab().toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+        return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1).copy()
+
+    flagged = grab()
+    for item in containers:
+        item.setFlag(flag, False)
+    np.testing.assert_array_equal(grab(), flagged)

@@ -56,8 +56,10 @@ class SnapshotView(pg.GraphicsLayoutWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        items = self.scene().items()
         # Axes change far less often than the data (their pixmaps save about 5 % of a frame).
-        cache_as_pixmap(*(item for item in self.scene().items() if isinstance(item, pg.AxisItem)))
+        cache_as_pixmap(*(item for item in items if isinstance(item, pg.AxisItem)))
+        draws_nothing(*(item for item in items if type(item) in CONTAINERS))
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         if self.closed:
@@ -92,6 +94,20 @@ def cache_as_pixmap(*items: QtWidgets.QGraphicsItem) -> None:
     whenever its update() or a change of its geometry or of the view's scale says so."""
     for item in items:
         item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+CONTAINERS = (pg.PlotItem, pg.GraphicsLayout, pg.LabelItem)
+"""pyqtgraph's layout items that paint nothing themselves (their children do: the text of a label,
+the axes and the view box of a plot, a layout's cells and borders)."""
+
+
+def draws_nothing(*items: QtWidgets.QGraphicsItem) -> None:
+    """Tell Qt that ``items`` have no contents of their own: it then neither asks for their
+    bounding rectangles (pyqtgraph's, in Python, several times a frame) nor calls their paint, and
+    still draws their children. (0.7 M instructions of a slider frame; the picture is the same, to
+    the pixel.)"""
+    for item in items:
+        item.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
 
 
 def add_plot(layout: pg.GraphicsLayout, **kwargs) -> pg.PlotItem:
