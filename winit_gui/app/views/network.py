@@ -44,10 +44,11 @@ from winit_gui.snapshot import Diagram, Snapshot
 
 SIGNS = ("positive", "negative")
 WIDTH_BUCKETS = 4
+"""Edges are drawn in 4 widths x 2 signs."""
 EDGE_THRESHOLDS = (0.1, 0.3, 1.0)
-"""Bounds of the width buckets in |w|: absolute, not relative to the largest weight shown, so
-dragging the weight-scale slider visibly thins or thickens every edge."""
-"""Edges with |w| / max|w| in [0, 1/4), [1/4, 1/2), [1/2, 3/4), [3/4, 1]: 4 widths x 2 signs."""
+"""Bounds of the width buckets in |w| ([0, 0.1], (0.1, 0.3], (0.3, 1], above 1): absolute, not
+relative to the largest weight shown, so dragging the weight-scale slider visibly thins or
+thickens every edge."""
 BUCKET_WIDTH = (0.35, 0.7, 1.15, 1.75)
 """Pen width of each bucket, times the theme's line width."""
 BUCKET_ALPHA = (0.45, 0.65, 0.85, 1.0)
