@@ -3,7 +3,7 @@
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from winit_gui.app.export import slide_pens
 from winit_gui.app.views.paths import MarkedCurve, PathCurve
@@ -181,3 +181,49 @@ def test_the_bounding_rect_holds_what_qt_would_have_it_hold(qapp, width, shape):
     assert curve.boundingRect().contains(rect) and curve.boundingRect() != rect
     curve.setData(np.zeros(1 if shape == "steps" else 0), np.zeros(0))  # (steps: one edge, no bin)
     assert curve.boundingRect().isEmpty()
+
+
+def elements(path):
+    return [(path.elementAt(i).type, path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())]
+
+
+@pytest.mark.parametrize("connect", ["all", "finite", "pairs"])
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 86])
+@pytest.mark.parametrize("gap", [False, True])
+def test_a_path_has_the_elements_pyqtgraph_would_give_it(qapp, connect, n, gap):
+    """PathCurve builds its paths itself where every point is finite (faster than
+    pg.arrayToQPath); the path must be the one arrayToQPath builds, element for element."""
+    from winit_gui.app.views.paths import _path
+
+    rng = np.random.default_rng(n)
+    x, y = np.cumsum(rng.random(n)), rng.normal(size=n) * 1e3
+    if gap and n:
+        y[n // 2] = np.nan
+    expected = pg.arrayToQPath(x, y, connect)
+    path = _path(np.column_stack([x, y]), connect)
+    assert elements(path) == elements(expected)
+    assert path.fillRule() == expected.fillRule()
+
+
+def test_new_data_equal_to_the_drawn_keep_the_path_and_any_change_draws_anew(qapp, monkeypatch):
+    from winit_gui.app.views import paths
+
+    built = []
+    monkeypatch.setattr(paths, "_path", lambda *args: built.append(args) or pg.arrayToQPath(*args[0].T, args[1]))
+    curve = PathCurve(pen="w", brush="r", step_mode="center", fill_level=0.0)
+    edges, heights = np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 0.0, 2.0])
+    curve.setData(edges, heights)
+    path = curve.path()
+    curve.setData(edges.copy(), heights.copy())
+    assert len(built) == 1 and curve.path() == path
+    heights[1] = 3.0  # changed in place, then handed over again: drawn anew all the same
+    curve.setData(edges, heights)
+    np.testing.assert_array_equal(points(curve.path())[:, 1], [0, 1, 1, 3, 3, 2, 2, 0])
+    assert curve.fill.path() == curve.path()
+    curve.setFillLevel(-1.0)  # the steps start and end on the new fill level from the next data
+    curve.setData(edges, heights)
+    np.testing.assert_array_equal(points(curve.path())[[0, -1], 1], [-1, -1])
+    curve.setData(edges, heights, connect="pairs")  # the same points, joined otherwise
+    move, line = QtGui.QPainterPath.MoveToElement, QtGui.QPainterPath.LineToElement
+    assert [e[0] for e in elements(curve.path())][:4] == [move, line, move, line]
+    assert len(built) == 4
