@@ -30,6 +30,7 @@ import html
 import math
 import re
 import time
+from typing import Iterable
 
 import numpy as np
 import pyqtgraph as pg
@@ -251,6 +252,8 @@ class NetworkView(SnapshotView):
         self._diagram: Diagram | None = None
         # pixel geometry (set by _relayout)
         self._node_x = self._node_y = np.zeros(0)
+        self._edge_ends = np.zeros((0, 2, 2))
+        """Per edge, (x, y) of the nodes it joins."""
         self._col_x = np.zeros(0)
         self._col_px = 100.0
         self._node_px = 12.0
@@ -392,6 +395,9 @@ class NetworkView(SnapshotView):
         centre = top + (rows - 1) * row_px / 2
         self._node_x = self._col_x[arch.layer]
         self._node_y = centre + (arch.unit - (np.array(arch.shown)[arch.layer] - 1) / 2) * row_px
+        self._edge_ends = np.empty((arch.n_edges, 2, 2))
+        for end, nodes in enumerate((arch.seg_a, arch.seg_b)):
+            self._edge_ends[:, end, 0], self._edge_ends[:, end, 1] = self._node_x[nodes], self._node_y[nodes]
         self.vb.setRange(xRange=(0, width), yRange=(0, height), padding=0)
 
         dots_x, dots_y = [], []
@@ -410,17 +416,15 @@ class NetworkView(SnapshotView):
         if self._hover is not None:
             self._show_hover(self._hover)
 
-    def _draw_edges(self) -> None:
-        arch = self._arch
-        if arch is None or self._edge_key is None:
+    def _draw_edges(self, buckets: Iterable[int] | None = None) -> None:
+        """Hand the edges of ``buckets`` (indices into ``_bucket_items``; default all) to their items."""
+        if self._arch is None or self._edge_key is None:
             for item in self._bucket_items:
                 item.setData([], [])
             return
-        xs = np.column_stack([self._node_x[arch.seg_a], self._node_x[arch.seg_b]])
-        ys = np.column_stack([self._node_y[arch.seg_a], self._node_y[arch.seg_b]])
-        for k, item in enumerate(self._bucket_items):
-            idx = self._edge_order[self._edge_bounds[k]:self._edge_bounds[k + 1]]
-            item.setData(xs[idx].ravel(), ys[idx].ravel())
+        for k in range(len(self._bucket_items)) if buckets is None else buckets:
+            ends = self._edge_ends[self._edge_order[self._edge_bounds[k]:self._edge_bounds[k + 1]]].reshape(-1, 2)
+            self._bucket_items[k].setData(ends[:, 0], ends[:, 1])
 
     def _style_nodes(self) -> None:
         """The nodes' style table, indexed as in ``_draw_nodes``: (symbol, fill, outline); and
@@ -530,20 +534,24 @@ class NetworkView(SnapshotView):
             bmax = float(finite_b.max()) if finite_b.size else 0.0
 
             # Edge buckets: 0 = zero (or NaN), 1..4 positive, 5..8 negative, by |w| on a fixed scale.
-            bucket = np.searchsorted(EDGE_THRESHOLDS, np.nan_to_num(aw, nan=0.0))
+            bucket = np.searchsorted(EDGE_THRESHOLDS, aw)  # (a NaN's bucket: past the last, then key 0)
             key = np.where(w > 0, 1 + bucket, 1 + WIDTH_BUCKETS + bucket)
             key[~(aw > ZERO_ABS)] = 0
-        if self._edge_key is None or not np.array_equal(key, self._edge_key):
+        old = self._edge_key
+        moved = None if old is None or len(old) != len(key) else key != old
+        if moved is None or moved.any():
             self._edge_key = key
             self._edge_order = np.argsort(key, kind="stable")
             self._edge_bounds = np.searchsorted(key[self._edge_order], np.arange(len(self._bucket_items) + 1))
-            self._draw_edges()
+            # (a bucket no edge entered or left keeps its edges, in the same order: a stable sort)
+            self._draw_edges(None if moved is None else sorted({*key[moved].tolist(), *old[moved].tolist()}))
 
         # Nodes: inputs neutral squares; fill = bias sign, strength = |b| against the largest parameter.
         ref = max(wmax, bmax)
         with np.errstate(all="ignore"):
-            rel_b = np.nan_to_num(ab / ref if ref > 0 else np.zeros_like(ab), nan=0.0, posinf=1.0)
-            level = np.minimum((rel_b * len(BIAS_LEVELS)).astype(int), len(BIAS_LEVELS) - 1)
+            # (an infinite |b| gets the top level; a NaN's level is cast from NaN, and replaced below)
+            rel_b = ab / ref if ref > 0 else np.zeros_like(ab)
+            level = np.minimum(rel_b * len(BIAS_LEVELS), len(BIAS_LEVELS) - 1).astype(int)
             fill = np.where(b > 0, 2 + level, 2 + len(BIAS_LEVELS) + level)
             fill[~(ab > ZERO_ABS)] = 1
         node_fill = np.concatenate([np.zeros(arch.shown[0], int), fill])
