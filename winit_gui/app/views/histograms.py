@@ -459,8 +459,20 @@ class Ridgeline:
         """Label the tallest clipped needles with the share of values they hold (adjacent tall bins
         together: a collapsed layer split over the two bins around 0 reads "100%")."""
         markers = self.peaks[slot]
+        # (most ridges have no clipped needle: they skip the search and its placing)
+        tall = not self.log and self.peak_room and frac.max(initial=0.0) > MARK_AT * self.full
+        spans = self._label_needles(slot, markers, edges, frac) if tall else []
+        for m in markers[len(spans):]:
+            m.setVisible(False)
+        self._peak_spans[slot] = spans
+        if self.compact:
+            self._place_note(slot)
+
+    def _label_needles(self, slot: int, markers: list[Label], edges: np.ndarray,
+                       frac: np.ndarray) -> list[tuple[Label, float, float, float, float]]:
+        """Show the first markers at the tallest needles; return the shown ones' spans."""
         full, n = self.full, len(frac)
-        rest = None if self.log or not self.peak_room else frac.copy()
+        rest = frac.copy()
         # in the ridge's own row, beside the needle: near its top the label would sit in the row above
         y = self.baseline(slot) + 0.08
         spans = []
@@ -468,10 +480,9 @@ class Ridgeline:
         # (compact: the note sits over the ridge's right end, from note_left on)
         note_left = self._note_x() - self.notes[slot].boundingRect().width() * per_px if self.compact else np.inf
         for m in markers:
-            i = -1 if rest is None else int(np.argmax(rest))
-            if i < 0 or not rest[i] > MARK_AT * full:
-                m.setVisible(False)
-                continue
+            i = int(np.argmax(rest))
+            if not rest[i] > MARK_AT * full:
+                break
             a = b = i
             while a > 0 and rest[a - 1] > full / 2:
                 a -= 1
@@ -489,9 +500,7 @@ class Ridgeline:
                          else (m, float(edges[a]), width, float(edges[a]), 0.0))
             gap = max(2, n // 12)
             rest[max(0, a - gap): b + gap + 1] = 0.0
-        self._peak_spans[slot] = spans
-        if self.compact:
-            self._place_note(slot)
+        return spans
 
     # ---- theme ---------------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
