@@ -88,6 +88,26 @@ def test_architecture_text():
     assert architecture((256, *[256] * 30, 1)) == "256 → 30×256 → 1"
 
 
+def test_a_title_whose_words_change_is_the_title_setText_would_show(qtbot, theme):
+    """FittedLabel sets a new wording in the same colour and size on the label's document
+    itself (cheaper than LabelItem.setText); the label must end up as setText would leave it."""
+    view = make(qtbot, NetworkView, theme)
+    fit, label = view.title_fit, view.title_label
+    t = view.theme
+    fit.set(["Network <span style='color:#ff0000'>max 3.42</span> &nbsp;(all zero)"], t.foreground, t.font_size)
+    fit.set(["Network <span style='color:#ff0000'>max 12.7</span> &nbsp;wider"], t.foreground, t.font_size)
+
+    def state():
+        hint = label.sizeHint(QtCore.Qt.SizeHint.PreferredSize, QtCore.QSizeF())
+        return label.text, label.item.toHtml(), label.item.pos(), hint, label.minimumSize()
+
+    cheap = state()
+    label.setText(fit.shown, color=t.foreground, size=f"{t.font_size}pt")
+    label.setMinimumWidth(0)
+    assert cheap == state()
+    assert "max 12.7" in fit.text
+
+
 def test_network_view_name(qtbot, theme):
     assert make(qtbot, NetworkView, theme).objectName() == "networkView"
 
