@@ -406,6 +406,23 @@ def test_saturation_bars_are_the_saturated_fractions(qtbot, theme):
     assert min(view.bars.opts["height"][1:-1]) > 0.8  # the too-large lesson
 
 
+def test_saturation_bars_and_heat_map_follow_a_change_after_unchanged_snapshots(qtbot, theme, monkeypatch):
+    """Unchanged saturated fractions leave the bars and the heat map as drawn (at small gains
+    nothing saturates, move after move); the next change shows, and so does a return."""
+    view = make(qtbot, SaturationView, theme)
+    small, large = snap(DEFAULT.replace(gain=0.2)), snap(TOO_LARGE.replace(depth=DEFAULT.depth))
+    view.render(small)
+    set_opts = count_calls(monkeypatch, view.bars, "setOpts")
+    set_image = count_calls(monkeypatch, view.image, "setImage")
+    view.render(snap(DEFAULT.replace(gain=0.3)))
+    assert set_opts == [] and set_image == []
+    for s in (large, small):
+        view.render(s)
+        np.testing.assert_array_equal(view.bars.opts["height"], [layer.saturated_fraction for layer in s.stats.layers])
+        np.testing.assert_array_equal(view.image.image, s.saturation_history[:, 1:])
+    assert len(set_opts) == len(set_image) == 2
+
+
 def test_saturation_heat_map_is_steps_by_layers(qtbot, monkeypatch):
     trainer = Trainer(DEFAULT.replace(activation="sigmoid", depth=4, width=16, lr=0.5))
     view = make(qtbot, SaturationView, themes.load("dark"))

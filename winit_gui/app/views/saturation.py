@@ -123,6 +123,8 @@ class SaturationView(SnapshotView):
         self._overlay: list[int] = []
         self._activation = ""
         self._x_max = -1.0
+        self._history: tuple[np.ndarray, QtCore.QRectF] | None = None
+        """The heat map's image and rectangle as last set."""
         self.short = False
         """The bottom plots are out of the layout (a short tile, ``SHORT``)."""
         self.setBackground(theme.background)
@@ -241,7 +243,10 @@ class SaturationView(SnapshotView):
             self._draw_bottom(snapshot)
 
     def _draw_bottom(self, snapshot: Snapshot) -> None:
-        self.bars.setOpts(height=np.array([layer.saturated_fraction for layer in snapshot.stats.layers]))
+        heights = np.array([layer.saturated_fraction for layer in snapshot.stats.layers])
+        # (at small gains nothing saturates, slider move after slider move: the bars stay as drawn)
+        if not _same(heights, self.bars.opts["height"]):
+            self.bars.setOpts(height=heights)
         self._draw_history(snapshot.saturation_history)
 
     def _draw_history(self, history: np.ndarray) -> None:
@@ -256,8 +261,11 @@ class SaturationView(SnapshotView):
         first, last = float(steps[0]), float(steps[-1])
         m = len(rows)
         dx = (last - first) / (m - 1) if m > 1 else 1.0
-        self.image.setImage(rows[:, 1:], autoLevels=False, levels=(0.0, 1.0))
-        self.image.setRect(QtCore.QRectF(first, 0.5, (last - first) + dx, n))
+        image, rect = rows[:, 1:], QtCore.QRectF(first, 0.5, (last - first) + dx, n)
+        if self._history is None or not (_same(image, self._history[0]) and rect == self._history[1]):
+            self._history = image, rect  # (a new image is coloured anew at the next paint)
+            self.image.setImage(image, autoLevels=False, levels=(0.0, 1.0))
+            self.image.setRect(rect)
         x_max = nice_ceiling(last + dx)
         if x_max != self._x_max:
             self._x_max = x_max
@@ -295,3 +303,8 @@ class SaturationView(SnapshotView):
         if self._activation:  # the title's colour and size
             name, self._activation = self._activation, ""
             self._set_activation(name)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays hold the same values (a NaN is never the same as anything)."""
+    return a.shape == np.shape(b) and not np.count_nonzero(a != b)
