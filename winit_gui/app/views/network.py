@@ -37,7 +37,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView
+from winit_gui.app.views.base import SnapshotView, cache_as_pixmap
 from winit_gui.app.views.labels import Label
 from winit_gui.app.views.marks import PixelMarks
 from winit_gui.app.views.paths import SmoothPathCurve
@@ -256,6 +256,10 @@ class NetworkView(SnapshotView):
             item.setZValue(1 + 2 * bucket + SIGNS.index(sign))  # thick over thin, whatever the sign
         for item in self._bucket_items:
             self.vb.addItem(item)
+        # Each bucket's lines are kept drawn in a pixmap: a frame in which no edge entered or left
+        # a bucket (most buckets of most training frames) blits it instead of drawing its lines
+        # again, which Qt does one pixel at a time for the thin ones.
+        cache_as_pixmap(*self._bucket_items)
         self.nodes = PixelMarks()
         self.nodes.setZValue(100)
         self.vb.addItem(self.nodes)
