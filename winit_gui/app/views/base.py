@@ -155,7 +155,30 @@ class Axis(pg.AxisItem):
     pyqtgraph records an axis into a QPicture and replays it at every paint: with the pixmap as
     the cache, Qt paints an axis only when it changed, so the recording was played once and
     thrown away (recording and replaying cost 0.6 M instructions a training frame by
-    benchmarks/bench_frame_instructions.py: the step axes change at every frame)."""
+    benchmarks/bench_frame_instructions.py: the step axes change at every frame).
+
+    Its bounding rectangle is worked out once per size and style, not at each of the several
+    times Qt asks for it in a frame (pyqtgraph's, in Python, maps the geometry and reads the
+    style every time)."""
+
+    _rect: QtCore.QRectF | None = None
+
+    def boundingRect(self) -> QtCore.QRectF:
+        if self._rect is None or self.grid is not False:  # (a grid reaches over the linked view)
+            self._rect = super().boundingRect()
+        return self._rect
+
+    def setGeometry(self, *args) -> None:
+        self._rect = None
+        super().setGeometry(*args)
+
+    def setStyle(self, **kwargs) -> None:
+        self._rect = None
+        super().setStyle(**kwargs)
+
+    def setGrid(self, grid) -> None:
+        self._rect = None
+        super().setGrid(grid)
 
     def paint(self, p, opt, widget) -> None:
         if self.style["tickFont"]:
