@@ -8,10 +8,14 @@ snapshots of slider moves and of a training run on the default lesson (1600 x 10
 
     python benchmarks/bench_frame_instructions.py             # needs valgrind (Debian: apt install valgrind)
     python benchmarks/bench_frame_instructions.py --per-view  # each view's render and paint apart
+    python benchmarks/bench_frame_instructions.py --per-frame # each of the 40 frames apart
 
 Takes about four minutes (callgrind runs Python some 50 times slower). ``--per-view`` runs the
 window once per kind of snapshot and has callgrind dump its counters between every view's render
 and paint (``--dump-before`` a function nothing else here calls), after 5 frames of warm-up.
+``--per-frame`` does the same between frames: the first frame (a new picture's first layout,
+glyphs and pixmaps made once) costs several times a later one, and slider frames cost more at
+large gains (saturated histograms spread over every bin), which the 40-frame mean mixes.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ MARK = "math_gamma"
 counters each time it is entered."""
 
 
-def workload(kind: str, frames: int, per_view: bool = False) -> None:
+def workload(kind: str, frames: int, per_view: bool = False, per_frame: bool = False) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import numpy as np
     from PySide6 import QtWidgets
@@ -66,9 +70,13 @@ def workload(kind: str, frames: int, per_view: bool = False) -> None:
         snaps.append(snapshot.build(trainer, 1, kind == "training"))
     if not per_view:
         for i in range(frames):
+            if per_frame:
+                math.gamma(1.5)
             for view in window.views:
                 view.show_snapshot(snaps[i % len(snaps)])
                 window.paint_now([view])
+        if per_frame:
+            math.gamma(1.5)
         os._exit(0)
     print(" ".join(view.objectName() for view in window.views), flush=True)  # the phases' order
     for i in range(WARM_UP + frames):
@@ -110,6 +118,18 @@ def per_view(kind: str, frames: int = PER_VIEW_FRAMES) -> dict[str, tuple[float,
             for k, name in enumerate(names)}
 
 
+def frames_apart(kind: str, frames: int = FRAMES) -> list[float]:
+    """Instructions of each frame (six views), in order."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "c.out"
+        subprocess.run(["valgrind", "--tool=callgrind", f"--dump-before={MARK}", f"--callgrind-out-file={out}",
+                        sys.executable, __file__, "--workload", kind, str(frames), "--per-frame"],
+                       capture_output=True, text=True, check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        dumps = sorted(Path(folder).glob("c.out.*"), key=lambda f: int(f.suffix[1:]))
+        totals = [int(re.search(r"^totals: (\d+)", f.read_text(), re.M).group(1)) for f in dumps]
+    return totals[1:1 + frames]  # (the first dump is the start-up, before the first mark)
+
+
 def frame_instructions(frames: int = FRAMES) -> dict[str, float] | None:
     """Instructions per frame of the six views, for slider and for training snapshots; None
     without valgrind. The four callgrind runs go in parallel, one per core."""
@@ -134,6 +154,16 @@ def main() -> None:
             print(f"  {'all six':16s} {sum(r for r, _ in rows.values()) / 1e6:6.2f} "
                   f"{sum(p for _, p in rows.values()) / 1e6:6.2f}  = {total / 1e6:.1f}")
         return
+    if "--per-frame" in sys.argv[1:]:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            runs = dict(zip(("slider", "training"), pool.map(frames_apart, ("slider", "training"))))
+        for kind, counts in runs.items():
+            print(f"{kind} snapshots, M instructions of each frame:")
+            print("  " + " ".join(f"{c / 1e6:.1f}" for c in counts))
+            later = sorted(counts[1:])
+            print(f"  first {counts[0] / 1e6:.1f}, later ones: median {later[len(later) // 2] / 1e6:.1f}, "
+                  f"mean {sum(later) / len(later) / 1e6:.1f}, largest {later[-1] / 1e6:.1f}")
+        return
     per_frame = frame_instructions()
     for kind, instructions in per_frame.items():
         print(f"one frame, six views, {kind} snapshots: {instructions / 1e6:.1f} M instructions")
@@ -141,6 +171,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--workload"]:
-        workload(sys.argv[2], int(sys.argv[3]), "--per-view" in sys.argv[4:])
+        workload(sys.argv[2], int(sys.argv[3]), "--per-view" in sys.argv[4:], "--per-frame" in sys.argv[4:])
     else:
         main()

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import snapshot
 from winit_gui.app.views.activations import ActivationView
-from winit_gui.app.views.base import CONTAINERS
+from winit_gui.app.views.base import CONTAINERS, Axis
 from winit_gui.app.views.boundary import BoundaryView
 from winit_gui.app.views.gradients import GradientView
 from winit_gui.app.views.loss import LossView
@@ -50,7 +50,9 @@ def picture(qtbot, cls, theme, snaps) -> np.ndarray:
     view.show()
     qtbot.waitExposed(view)
     axes = [item for item in view.scene().items() if isinstance(item, pg.AxisItem) and item.isVisible()]
-    assert axes and all(a.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache for a in axes)
+    assert all(a.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache for a in axes)
+    assert any(item.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+               for item in view.scene().items() if item.isVisible())
     for snap in snaps:
         view.show_snapshot(snap)
         # painted as the app paints (MainWindow.paint_now): the cached items are drawn into their
@@ -72,6 +74,42 @@ def test_a_redrawn_view_shows_no_stale_cached_item(qtbot, theme, cls):
     fresh = picture(qtbot, cls, theme, [second])
     assert not np.array_equal(picture(qtbot, cls, theme, [first]), fresh)  # the two pictures differ
     np.testing.assert_array_equal(redrawn, fresh)
+
+
+def test_network_buckets_kept_in_pixmaps_follow_new_weights(qtbot, theme):
+    """Snapshots in quick succession (a drag, training) draw moving pictures, in which every edge
+    bucket is kept drawn in a pixmap: after other weights the diagram is that of a view that only
+    ever had them."""
+    first, second = build(CIRCLE, 0), build(CIRCLE.replace(seed=5), 30)
+    redrawn = picture(qtbot, NetworkView, theme, [first, second, second])
+    fresh = picture(qtbot, NetworkView, theme, [second, second])
+    assert not np.array_equal(picture(qtbot, NetworkView, theme, [first, first]), fresh)
+    np.testing.assert_array_equal(redrawn, fresh)
+
+
+def test_an_axis_bounding_rectangle_follows_its_size_and_style(qtbot, theme):
+    """Axis keeps its bounding rectangle between frames: a new size or style must replace it."""
+    view = SaturationView(theme)
+    qtbot.addWidget(view)
+    view.resize(640, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    axes = [item for item in view.scene().items() if isinstance(item, Axis)]
+    assert len(axes) >= 6
+
+    def as_pyqtgraph_has_it():
+        return all(axis.boundingRect() == pg.AxisItem.boundingRect(axis) for axis in axes)
+
+    assert as_pyqtgraph_has_it()
+    before = [QtCore.QRectF(axis.boundingRect()) for axis in axes]
+    view.resize(900, 300)
+    QtCore.QCoreApplication.sendPostedEvents()
+    QtWidgets.QApplication.processEvents()
+    assert [axis.boundingRect() for axis in axes] != before
+    assert as_pyqtgraph_has_it()
+    for axis in axes:
+        axis.setStyle(tickLength=-12, hideOverlappingLabels=False)
+    assert as_pyqtgraph_has_it()
 
 
 @pytest.mark.parametrize("cls", [*CHANGES, NetworkView, ActivationView])
