@@ -157,20 +157,20 @@ class Axis(pg.AxisItem):
     thrown away (recording and replaying cost 0.6 M instructions a training frame by
     benchmarks/bench_frame_instructions.py: the step axes change at every frame).
 
-    Its bounding rectangle is worked out once per size and style, not at each of the several
+    Its bounding rectangle is worked out once per geometry and style, not at each of the several
     times Qt asks for it in a frame (pyqtgraph's, in Python, maps the geometry and reads the
-    style every time)."""
+    style every time). The geometry is compared, not followed through setGeometry: Qt's layouts
+    do not always change it through the Python override (a view box kept that way was clipped
+    at its old size)."""
 
     _rect: QtCore.QRectF | None = None
+    _geometry: QtCore.QRectF | None = None
 
     def boundingRect(self) -> QtCore.QRectF:
-        if self._rect is None or self.grid is not False:  # (a grid reaches over the linked view)
-            self._rect = super().boundingRect()
+        geometry = self.geometry()
+        if self._rect is None or geometry != self._geometry or self.grid is not False:  # (a grid
+            self._rect, self._geometry = super().boundingRect(), geometry  # reaches over the view)
         return self._rect
-
-    def setGeometry(self, *args) -> None:
-        self._rect = None
-        super().setGeometry(*args)
 
     def setStyle(self, **kwargs) -> None:
         self._rect = None
