@@ -99,35 +99,35 @@ def count(kind: str, frames: int) -> int:
     return int(re.search(r"Collected : (\d+)", result.stderr).group(1))
 
 
-def per_view(kind: str, frames: int = PER_VIEW_FRAMES) -> dict[str, tuple[float, float]]:
-    """Instructions per frame of each view's render and of its paint, by objectName."""
+def marked_totals(kind: str, frames: int, mode: str) -> tuple[list[int], str]:
+    """Instructions between the workload's marks (``mode``: "--per-view" or "--per-frame"), in
+    order, and what the workload printed."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "c.out"
         result = subprocess.run(["valgrind", "--tool=callgrind", f"--dump-before={MARK}",
                                  f"--callgrind-out-file={out}", sys.executable, __file__, "--workload", kind,
-                                 str(frames), "--per-view"],
+                                 str(frames), mode],
                                 capture_output=True, text=True, check=True,
                                 env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
         dumps = sorted(Path(folder).glob("c.out.*"), key=lambda f: int(f.suffix[1:]))
         totals = [int(re.search(r"^totals: (\d+)", f.read_text(), re.M).group(1)) for f in dumps]
-    names = result.stdout.split()
-    # the first dump is everything up to the first mark; then render, paint, render, ... ; the
-    # dump after the last mark is written at exit, without a suffix, and is not read
-    phases = totals[1:1 + 2 * len(names) * frames]
+    # the first dump is everything up to the first mark; the dump after the last mark is written
+    # at exit, without a suffix, and is not read
+    return totals[1:], result.stdout
+
+
+def per_view(kind: str, frames: int = PER_VIEW_FRAMES) -> dict[str, tuple[float, float]]:
+    """Instructions per frame of each view's render and of its paint, by objectName."""
+    totals, printed = marked_totals(kind, frames, "--per-view")
+    names = printed.split()
+    phases = totals[:2 * len(names) * frames]  # render, paint, render, ...
     return {name: (sum(phases[2 * k::2 * len(names)]) / frames, sum(phases[2 * k + 1::2 * len(names)]) / frames)
             for k, name in enumerate(names)}
 
 
-def frames_apart(kind: str, frames: int = FRAMES) -> list[float]:
+def frames_apart(kind: str, frames: int = FRAMES) -> list[int]:
     """Instructions of each frame (six views), in order."""
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "c.out"
-        subprocess.run(["valgrind", "--tool=callgrind", f"--dump-before={MARK}", f"--callgrind-out-file={out}",
-                        sys.executable, __file__, "--workload", kind, str(frames), "--per-frame"],
-                       capture_output=True, text=True, check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
-        dumps = sorted(Path(folder).glob("c.out.*"), key=lambda f: int(f.suffix[1:]))
-        totals = [int(re.search(r"^totals: (\d+)", f.read_text(), re.M).group(1)) for f in dumps]
-    return totals[1:1 + frames]  # (the first dump is the start-up, before the first mark)
+    return marked_totals(kind, frames, "--per-frame")[0][:frames]
 
 
 def frame_instructions(frames: int = FRAMES) -> dict[str, float] | None:

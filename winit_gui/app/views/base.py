@@ -140,6 +140,13 @@ def style_plot(plot: pg.PlotItem, theme: Theme, title: str = "", left: str = "",
         plot.setTitle(title, color=theme.foreground, size=f"{theme.font_size}pt")
 
 
+def same_values(a: np.ndarray, b: np.ndarray | None) -> bool:
+    """Whether ``a`` holds the values ``b`` holds (a NaN is never the same as anything): the views
+    skip handing Qt data that are those already drawn. (count_nonzero, not all: on arrays this
+    small a ufunc reduction's set-up costs several times the comparing.)"""
+    return b is not None and a.shape == np.shape(b) and not np.count_nonzero(a != b)
+
+
 def step_label(steps: float) -> str:
     """A step count in at most four characters or so: 500, 5000, 50k, 5M."""
     if steps >= 1e6:

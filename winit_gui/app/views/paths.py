@@ -21,6 +21,7 @@ import pyqtgraph as pg
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from winit_gui.app.views.base import same_values
 from winit_gui.app.views.marks import PixelMarks
 
 
@@ -141,8 +142,7 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
     def _update_line(self) -> bool:
         """Draw the line anew unless its points are those drawn; return whether it was drawn."""
         points, connect = self._points(), self.opts["connect"]
-        if (isinstance(connect, str) and connect == self._drawn_connect and points.shape == self._drawn.shape
-                and not np.count_nonzero(points != self._drawn)):
+        if isinstance(connect, str) and connect == self._drawn_connect and same_values(points, self._drawn):
             return False  # (a NaN never equals itself: such data are always drawn anew)
         self._drawn, self._drawn_connect = points, connect
         self.setPath(_path(points, connect))

@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtGui
 
 from winit_gui import activations
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, add_plot, cache_as_pixmap, step_label, style_plot
+from winit_gui.app.views.base import SnapshotView, add_plot, cache_as_pixmap, same_values, step_label, style_plot
 from winit_gui.app.views.histograms import (FittedTitle, blend, fixed_axes, font, fractions, layer_colors, layer_label,
                                             nice_ceiling, nice_ticks, ordinal, sample_layers, tick_label)
 from winit_gui.app.views.images import RgbImageItem
@@ -123,8 +123,8 @@ class SaturationView(SnapshotView):
         self._overlay: list[int] = []
         self._activation = ""
         self._x_max = -1.0
-        self._history: tuple[np.ndarray, QtCore.QRectF] | None = None
-        """The heat map's image and rectangle as last set."""
+        self._history_rect: QtCore.QRectF | None = None
+        """The heat map's rectangle as last set (its image is the image item's own)."""
         self.short = False
         """The bottom plots are out of the layout (a short tile, ``SHORT``)."""
         self.setBackground(theme.background)
@@ -245,7 +245,7 @@ class SaturationView(SnapshotView):
     def _draw_bottom(self, snapshot: Snapshot) -> None:
         heights = np.array([layer.saturated_fraction for layer in snapshot.stats.layers])
         # (at small gains nothing saturates, slider move after slider move: the bars stay as drawn)
-        if not _same(heights, self.bars.opts["height"]):
+        if not same_values(heights, self.bars.opts["height"]):
             self.bars.setOpts(height=heights)
         self._draw_history(snapshot.saturation_history)
 
@@ -262,8 +262,8 @@ class SaturationView(SnapshotView):
         m = len(rows)
         dx = (last - first) / (m - 1) if m > 1 else 1.0
         image, rect = rows[:, 1:], QtCore.QRectF(first, 0.5, (last - first) + dx, n)
-        if self._history is None or not (_same(image, self._history[0]) and rect == self._history[1]):
-            self._history = image, rect  # (a new image is coloured anew at the next paint)
+        if not (same_values(image, self.image.image) and rect == self._history_rect):
+            self._history_rect = rect  # (a new image is coloured anew at the next paint)
             self.image.setImage(image, autoLevels=False, levels=(0.0, 1.0))
             self.image.setRect(rect)
         x_max = nice_ceiling(last + dx)
@@ -303,8 +303,3 @@ class SaturationView(SnapshotView):
         if self._activation:  # the title's colour and size
             name, self._activation = self._activation, ""
             self._set_activation(name)
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether two arrays hold the same values (a NaN is never the same as anything)."""
-    return a.shape == np.shape(b) and not np.count_nonzero(a != b)
