@@ -230,13 +230,21 @@ def test_a_move_that_comes_mid_frame_is_drawn_in_the_rest_of_that_frame(open_win
     window = open_window()
     slider = child(window, QtWidgets.QSlider, "gainSlider")
     draws, shown = [], []
+
+    def arrived(gain):
+        """Waits, inside a view's draw, for the engine's answer to reach the bridge (its reader
+        is a thread of its own; a fixed sleep was a race on a loaded machine)."""
+        deadline = time.monotonic() + 20
+        while window.bridge._latest is None or window.bridge._latest.settings.gain != gain:
+            assert time.monotonic() < deadline, "the engine's answer did not arrive"
+            time.sleep(0.01)
     for view in window.views:
         def drawing(snap, view=view, draw=view.show_snapshot):
             draws.append((view.objectName(), snap.settings.gain))
             draw(snap)
             if len(draws) == 1:  # the first view of the first move's frame: the drag goes on
                 slider.setValue(slider.value() + 10)
-                time.sleep(0.5)  # the engine's answer arrives (its reader is a Python thread)
+                arrived(window.controls.settings.gain)
         monkeypatch.setattr(view, "show_snapshot", drawing)
     window.snapshotShown.connect(lambda snap: shown.append(snap.settings.gain))
     slider.setValue(slider.value() + 10)
