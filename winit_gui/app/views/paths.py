@@ -23,6 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.views.base import same_values
 from winit_gui.app.views.marks import PixelMarks
+from winit_gui.app.views.outlines import RECTS_COST, RectOutline, fits_rects, stroke_cost
 
 
 class PathCurve(QtWidgets.QGraphicsPathItem):
@@ -31,6 +32,9 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
     The line is this item; the fill is a child drawn behind it, so both follow the item's
     position, transform, z value and visibility.
     """
+
+    RECT_OUTLINES = True
+    """Whether a tall step outline may be drawn as rectangles (``_place_outline``)."""
 
     def __init__(self, pen=None, brush=None, fill_level: float | None = None, step_mode: str | None = None,
                  connect: str | np.ndarray = "all", parent: QtWidgets.QGraphicsItem | None = None):
@@ -42,6 +46,10 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         """The points of the path shown, and the connect mode they were joined with: a setData
         that yields the same ones leaves the path alone."""
         self._drawn_connect: str | np.ndarray | None = None
+        self._outline: RectOutline | None = None
+        """Draws the line in this item's place while it is a tall step outline (outlines.py)."""
+        self._tall = False
+        self._pen_fits = False
         self.fill = QtWidgets.QGraphicsPathItem(self)
         self.fill.setFlag(QtWidgets.QGraphicsItem.ItemStacksBehindParent)
         self.fill.setPen(QtGui.QPen(QtCore.Qt.NoPen))
@@ -57,8 +65,13 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         pen.setJoinStyle(QtCore.Qt.MiterJoin)  # square corners on steps (a bevel looks blobby on slides)
         self.opts["pen"] = None if pen.style() == QtCore.Qt.NoPen else pen
         self._grow = 0.0 if pen.style() == QtCore.Qt.NoPen else pen.widthF() * (pen.miterLimit() + 0.5)
+        self._pen_fits = self.RECT_OUTLINES and self.opts["stepMode"] == "center" and fits_rects(self.opts["pen"])
         super().setPen(pen)
+        if self._tall:  # (decided anew for the new pen)
+            self._tall = False
+            self._outline.setVisible(False)
         self._fit_rect()
+        self._place_outline()
 
     def setPath(self, path: QtGui.QPainterPath) -> None:
         super().setPath(path)  # (first: Qt marks the old rectangle dirty with the old boundingRect)
@@ -146,7 +159,31 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
             return False  # (a NaN never equals itself: such data are always drawn anew)
         self._drawn, self._drawn_connect = points, connect
         self.setPath(_path(points, connect))
+        self._place_outline()
         return True
+
+    def drawn_points(self) -> np.ndarray:
+        """The points of the path drawn (read-only: the item keeps them)."""
+        return self._drawn
+
+    def _place_outline(self) -> None:
+        """A tall step outline's stroke goes to the RectOutline child, any other line is Qt's to
+        stroke. Decided when the points or the pen change, at the scale of the moment: either way
+        draws the same pixels, so a later change of scale only costs or saves time."""
+        tall = False
+        if self._pen_fits and isinstance(self._drawn_connect, str) and self._drawn_connect != "pairs":
+            # (the outline's height in pixels stands in for its rises: a histogram's climbs it at
+            # least twice; cheaper than summing them, which cost a fifth of a setData)
+            height = (self._rect.height() - 2 * self._grow) * abs(self.sceneTransform().m22())
+            tall = stroke_cost(len(self._drawn), 2 * height) >= RECTS_COST
+        if tall != self._tall:
+            self._tall = tall
+            if self._outline is None:
+                self._outline = RectOutline(self)
+            self._outline.setVisible(tall)
+            super().setPen(QtGui.QPen(QtCore.Qt.NoPen) if tall else self.opts["pen"])
+        if tall:
+            self._outline.changed()
 
     def _update_fill(self) -> None:
         level = self.opts["fillLevel"]
@@ -220,6 +257,8 @@ class SmoothPathCurve(PathCurve):
     A subclass, not an option of PathCurve: the Python ``paint`` this needs would otherwise run
     for every curve of every frame, where plain PathCurves paint in C++ alone.
     """
+
+    RECT_OUTLINES = False  # (its line's antialiasing is this item's paint's, which a child would not share)
 
     def __init__(self, *args, antialias: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,0 +1,131 @@
+"""Tall step outlines filled as whole-pixel rectangles instead of stroked: the same pixels, cheaper.
+
+Why: Qt's raster engine strokes a pen wider than one pixel through its general stroker (every
+segment's outline, the joins, then a scanline fill of the lot), at a cost that grows with every
+scanline a segment crosses. A saturated layer's histogram (every bin filled, needles the height
+of the plot) is the worst case: at large gains the saturation view's six overlays and the
+ridgelines' outlines cost 5-6 M instructions a frame each in Qt's stroke alone
+(benchmarks/bench_frame_instructions.py).
+
+A step outline has only horizontal and vertical segments, and its stroke with square caps and
+miter joins is exactly the union of one rectangle per segment, grown by half the pen's width on
+every side. ``outline_rects`` works out in numpy which device pixels Qt's non-antialiased
+rasterizer covers for each rectangle (edges on its grid of 1/64 pixel, a pixel covered when its
+centre lies in (top, bottom] and (left, right]); one ``drawRects`` of whole-pixel rectangles
+fills them a row of memory at a time. tests/test_views_outlines.py compares both byte for byte.
+
+Only an outline long or tall enough takes this way (``stroke_cost``): for a short one the Python
+paint costs more than Qt's stroke. ``PathCurve`` decides when its data change and shows a
+``RectOutline`` child in place of its own stroke, so a curve that never gets there never runs
+Python at paint time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shiboken6
+from PySide6 import QtCore, QtGui, QtWidgets
+
+SUBPIXELS = 64
+"""Qt's rasterizer places edges on a grid of 1/64 pixel (26.6 fixed point): a rectangle's edge
+rounded onto it decides the pixels whose centres it nearly meets."""
+RECTS_COST = 800
+"""What an outline's rectangles cost in thousands of instructions (callgrind, one curve painted
+anew: 330-510 k for 22-242 points): outlines whose ``stroke_cost`` is higher take them."""
+
+
+def stroke_cost(points: int, rise_px: float) -> float:
+    """About what Qt's 2 px stroke of a step outline costs, in thousands of instructions, from its
+    points and the pixels its vertical segments add up to (callgrind, one curve: 240 k for 22
+    points and 765 px, 490 k for 82 and 790, 1350 k for 242 and 800, 13600 k for 242 and 15700)."""
+    return 4.5 * points + 0.6 * rise_px
+
+
+def outline_rects(x: np.ndarray, y: np.ndarray, half: float) -> np.ndarray:
+    """Whole-pixel rectangles (left, top, width, height), one per segment of the polyline
+    (``x``, ``y``) in device pixels, that together cover the pixels that Qt's non-antialiased
+    stroke of an axis-aligned polyline with a pen ``2 * half`` pixels wide, square caps and
+    miter joins covers."""
+    x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
+    edges = np.stack([np.minimum(x0, x1) - half, np.minimum(y0, y1) - half,
+                      np.maximum(x0, x1) + half, np.maximum(y0, y1) + half], axis=1)
+    snapped = np.floor(edges * SUBPIXELS + 0.5) / SUBPIXELS
+    first = np.floor(snapped - 0.5) + 1  # the first (last + 1) pixel whose centre is inside
+    first[:, 2:] -= first[:, :2]
+    return first
+
+
+def fits_rects(pen: QtGui.QPen | None) -> bool:
+    """Whether ``outline_rects`` covers exactly what ``pen`` strokes: opaque (overlapping
+    rectangles would show), solid, cosmetic, wider than a pixel (Qt draws thinner ones fast),
+    square caps, miter joins."""
+    return (pen is not None and pen.widthF() > 1 and pen.isCosmetic()
+            and pen.style() == QtCore.Qt.PenStyle.SolidLine
+            and pen.capStyle() == QtCore.Qt.PenCapStyle.SquareCap
+            and pen.joinStyle() == QtCore.Qt.PenJoinStyle.MiterJoin and pen.miterLimit() >= 1
+            and pen.brush().style() == QtCore.Qt.BrushStyle.SolidPattern and pen.color().alpha() == 255)
+
+
+class RectOutline(QtWidgets.QGraphicsItem):
+    """The stroke of its parent PathCurve's step outline, as rectangles where they copy it
+    exactly (an aliased painter, an axis-aligned transform, a whole device-pixel ratio, not an
+    export); Qt's stroke of the same path anywhere else."""
+
+    def __init__(self, curve):
+        super().__init__(curve)
+        self._curve = curve
+        self._rects: tuple[tuple, np.ndarray] | None = None
+        """(the transform they were made for, QRect's left, top, right, bottom of each)"""
+        self._exporting = False
+
+    def _corners(self, t: QtGui.QTransform, dpr: float, half: float) -> np.ndarray | None:
+        """QRect's left, top, right, bottom of each rectangle (a QRect keeps its last pixel, not
+        its size), in device pixels; None when a point is not finite."""
+        points = self._curve.drawn_points()
+        if len(points) < 2 or np.count_nonzero(np.isfinite(points)) < points.size:
+            return None
+        rects = outline_rects((points[:, 0] * t.m11() + t.dx()) * dpr, (points[:, 1] * t.m22() + t.dy()) * dpr, half)
+        corners = np.empty((len(rects), 4), dtype=np.int32)
+        corners[:, :2] = rects[:, :2]
+        corners[:, 2:] = rects[:, :2] + rects[:, 2:] - 1
+        return corners
+
+    def changed(self) -> None:
+        """The curve's points, pen or rectangle changed."""
+        self.prepareGeometryChange()
+        self._rects = None
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._curve.boundingRect()
+
+    def setExportMode(self, export: bool, opts: dict | None = None) -> None:
+        """pyqtgraph's hook for exports: an SVG gets the path, not rectangles."""
+        self._exporting = export
+
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        pen = self._curve.opts["pen"]
+        # (the world transform, to the widget's logical pixels: the device transform would add the
+        # widget's offset in its window, which the painter adds again after resetTransform)
+        t = painter.transform()
+        dpr = painter.device().devicePixelRatioF()
+        corners = None
+        if not (self._exporting or t.isRotating() or not dpr.is_integer()
+                or painter.testRenderHint(QtGui.QPainter.RenderHint.Antialiasing)):
+            key = (t.m11(), t.m22(), t.dx(), t.dy(), dpr)
+            if self._rects is None or self._rects[0] != key:
+                self._rects = key, self._corners(t, dpr, pen.widthF() / 2)
+            corners = self._rects[1]
+        if corners is None:  # Qt's stroke, as the curve itself would draw it
+            painter.setPen(pen)
+            painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._curve.path())
+            return
+        painter.save()
+        painter.resetTransform()
+        if dpr != 1:  # (the rectangles are in device pixels, the painter's units logical ones)
+            painter.scale(1 / dpr, 1 / dpr)
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        painter.setBrush(pen.color())
+        painter.drawRects(shiboken6.wrapInstance(corners.ctypes.data, QtCore.QRect), len(corners))
+        painter.restore()
