@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.theme import Theme
+from winit_gui.app.views import axis_specs
 from winit_gui.snapshot import Snapshot
 
 
@@ -186,6 +187,20 @@ class Axis(pg.AxisItem):
     def setGrid(self, grid) -> None:
         self._rect = None
         super().setGrid(grid)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._text_sizes: dict = {}
+        """Each label's measured size, by font and text (axis_specs.draw_specs)."""
+
+    def generateDrawSpecs(self, p):
+        """pyqtgraph's specs, worked out for a fraction of the instructions (axis_specs.py)."""
+        if len(self._text_sizes) > 1000:  # (a long run's step labels: keep the measuring bounded)
+            self._text_sizes.clear()
+        return axis_specs.draw_specs(self, p, self._text_sizes)
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        return axis_specs.tick_values(self, minVal, maxVal, size)
 
     def paint(self, p, opt, widget) -> None:
         if self.style["tickFont"]:
