@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -169,7 +170,10 @@ class Axis(pg.AxisItem):
     times Qt asks for it in a frame (pyqtgraph's, in Python, maps the geometry and reads the
     style every time). The geometry is compared, not followed through setGeometry: Qt's layouts
     do not always change it through the Python override (a view box kept that way was clipped
-    at its old size)."""
+    at its old size).
+
+    Its ticks and labels are worked out by axis_specs.py (pyqtgraph's specs for a fraction of
+    the instructions) and each tick level's lines drawn in one call."""
 
     _rect: QtCore.QRectF | None = None
     _geometry: QtCore.QRectF | None = None
@@ -208,6 +212,23 @@ class Axis(pg.AxisItem):
         specs = self.generateDrawSpecs(p)
         if specs is not None:
             self.drawPicture(p, *specs)
+
+    def drawPicture(self, p, axisSpec, tickSpecs, textSpecs) -> None:
+        """pyqtgraph's, with the ticks of a level (one pen) drawn in one call: the same lines."""
+        p.setRenderHint(p.RenderHint.Antialiasing, False)
+        p.setRenderHint(p.RenderHint.TextAntialiasing, True)
+        pen, start, end = axisSpec
+        p.setPen(pen)
+        p.drawLine(start, end)
+        for pen, ticks in itertools.groupby(tickSpecs, key=lambda spec: spec[0]):
+            p.setPen(pen)
+            p.drawLines([point for _, start, end in ticks for point in (start, end)])
+        if self.style["tickFont"] is not None:
+            p.setFont(self.style["tickFont"])
+        p.setPen(self.textPen())
+        p.setClipRect(self.boundingRect().toAlignedRect())
+        for rect, flags, text in textSpecs:
+            p.drawText(rect, int(flags), text)
 
 
 class StepAxis(Axis):
