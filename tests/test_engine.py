@@ -64,7 +64,7 @@ def test_step_advances_by_one_and_pause_holds():
 def test_play_trains_until_paused_and_snapshots_are_throttled():
     eng, got = make()
     eng.send(engine.PLAY)
-    run_until(eng, lambda: got[-1].step > 30 if got else False)
+    run_until(eng, lambda: bool(got) and got[-1].step > 30)
     steps = [s.step for s in got]
     assert steps == sorted(steps)
     # one snapshot a display frame at most, not one per step

@@ -7,7 +7,7 @@ import pytest
 from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from winit_gui.app.views.outlines import RectOutline, outline_rects
+from winit_gui.app.views.outlines import outline_rects
 from winit_gui.app.views.paths import PathCurve
 
 
@@ -239,14 +239,3 @@ def test_the_outline_is_drawn_in_its_curves_place_among_others(qapp):
             assert all(curve._outline is not None and curve._outline.isVisible() for curve in made)
         widget.close()
     np.testing.assert_array_equal(*pictures)
-
-
-def test_rect_outline_is_a_child_that_follows_its_curves_rectangle(qapp):
-    curve = make(PathCurve, saturated(np.random.default_rng(8)))
-    widget = in_plot([curve])
-    outline = curve._outline
-    assert isinstance(outline, RectOutline) and outline.parentItem() is curve
-    assert outline.boundingRect() == curve.boundingRect()
-    curve.setData(np.linspace(0.0, 2.0, 97), curve.getData()[1] * 2)
-    assert outline.boundingRect() == curve.boundingRect()
-    widget.close()

@@ -129,18 +129,14 @@ def draw_specs(axis, p: QtGui.QPainter, text_sizes: dict):
             else:
                 tick_specs.append((pen, QtCore.QPointF(x, tick_start), QtCore.QPointF(x, reach)))
 
-    if style["stopAxisAtTick"][0] is True:
-        least = min(map(min, tick_positions))
-        if along == 0:
-            span[0].setY(max(span[0].y(), least))
-        else:
-            span[0].setX(max(span[0].x(), least))
-    if style["stopAxisAtTick"][1] is True:
-        most = max(map(max, tick_positions))
-        if along == 0:
-            span[1].setY(min(span[1].y(), most))
-        else:
-            span[1].setX(min(span[1].x(), most))
+    # the axis line may end at its outermost ticks: its start at the least, its end at the most
+    for end, outermost, inner in ((0, min, max), (1, max, min)):
+        if style["stopAxisAtTick"][end] is True:
+            tick = outermost(map(outermost, tick_positions))
+            if along == 0:
+                span[end].setY(inner(span[end].y(), tick))
+            else:
+                span[end].setX(inner(span[end].x(), tick))
     axis_spec = (axis.pen(), span[0], span[1])
 
     text_offset = style["tickTextOffset"][along]

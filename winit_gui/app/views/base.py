@@ -178,6 +178,11 @@ class Axis(pg.AxisItem):
     _rect: QtCore.QRectF | None = None
     _geometry: QtCore.QRectF | None = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._text_sizes: dict = {}
+        """Each label's measured size, by font and text (axis_specs.draw_specs)."""
+
     def boundingRect(self) -> QtCore.QRectF:
         geometry = self.geometry()
         if self._rect is None or geometry != self._geometry or self.grid is not False:  # (a grid
@@ -191,11 +196,6 @@ class Axis(pg.AxisItem):
     def setGrid(self, grid) -> None:
         self._rect = None
         super().setGrid(grid)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._text_sizes: dict = {}
-        """Each label's measured size, by font and text (axis_specs.draw_specs)."""
 
     def generateDrawSpecs(self, p):
         """pyqtgraph's specs, worked out for a fraction of the instructions (axis_specs.py)."""

@@ -14,7 +14,7 @@ rasterizer covers for each rectangle (edges on its grid of 1/64 pixel, a pixel c
 centre lies in (top, bottom] and (left, right]); one ``drawRects`` of whole-pixel rectangles
 fills them a row of memory at a time. tests/test_views_outlines.py compares both byte for byte.
 
-Only an outline long or tall enough takes this way (``stroke_cost``): for a short one the Python
+Only an outline long or tall enough takes this way (``rects_pay``): for a short one the Python
 paint costs more than Qt's stroke. ``PathCurve`` decides when its data change and shows a
 ``RectOutline`` child in place of its own stroke, so a curve that never gets there never runs
 Python at paint time.
@@ -29,16 +29,14 @@ from PySide6 import QtCore, QtGui, QtWidgets
 SUBPIXELS = 64
 """Qt's rasterizer places edges on a grid of 1/64 pixel (26.6 fixed point): a rectangle's edge
 rounded onto it decides the pixels whose centres it nearly meets."""
-RECTS_COST = 800
-"""What an outline's rectangles cost in thousands of instructions (callgrind, one curve painted
-anew: 330-510 k for 22-242 points): outlines whose ``stroke_cost`` is higher take them."""
-
-
-def stroke_cost(points: int, rise_px: float) -> float:
-    """About what Qt's 2 px stroke of a step outline costs, in thousands of instructions, from its
-    points and the pixels its vertical segments add up to (callgrind, one curve: 240 k for 22
-    points and 765 px, 490 k for 82 and 790, 1350 k for 242 and 800, 13600 k for 242 and 15700)."""
-    return 4.5 * points + 0.6 * rise_px
+def rects_pay(points: int, height_px: float) -> bool:
+    """Whether filling a step outline of ``points`` points, ``height_px`` pixels tall, as
+    rectangles costs fewer instructions than Qt's 2 px stroke of it. Fitted to callgrind's counts
+    for one curve painted anew: the stroke about 4.5 k a point and 0.6 k a pixel of rise (240 k
+    for 22 points and 765 px, 490 k for 82 and 790, 1350 k for 242 and 800, 13600 k for 242 and
+    15700), the rectangles 330-510 k. The height stands in for the rises, which cost a fifth of a
+    setData to sum: a histogram's outline climbs its height at least twice."""
+    return 4.5 * points + 0.6 * (2 * height_px) >= 800
 
 
 def outline_rects(x: np.ndarray, y: np.ndarray, half: float) -> np.ndarray:

@@ -23,7 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.views.base import same_values
 from winit_gui.app.views.marks import PixelMarks
-from winit_gui.app.views.outlines import RECTS_COST, RectOutline, fits_rects, stroke_cost
+from winit_gui.app.views.outlines import RectOutline, fits_rects, rects_pay
 
 
 class PathCurve(QtWidgets.QGraphicsPathItem):
@@ -172,10 +172,8 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         draws the same pixels, so a later change of scale only costs or saves time."""
         tall = False
         if self._pen_fits and isinstance(self._drawn_connect, str) and self._drawn_connect != "pairs":
-            # (the outline's height in pixels stands in for its rises: a histogram's climbs it at
-            # least twice; cheaper than summing them, which cost a fifth of a setData)
             height = (self._rect.height() - 2 * self._grow) * abs(self.sceneTransform().m22())
-            tall = stroke_cost(len(self._drawn), 2 * height) >= RECTS_COST
+            tall = rects_pay(len(self._drawn), height)
         if tall != self._tall:
             self._tall = tall
             if self._outline is None:
