@@ -6,6 +6,12 @@ that tells whether a change to the views made a frame cheaper. It runs the same 
 callgrind with no frames and with FRAMES frames, and prints the difference per frame, for
 snapshots of slider moves and of a training run on the default lesson (1600 x 1000, offscreen).
 
+The window is built as the app builds it: with its first picture drawn before it opens
+(``MainWindow.show_first_picture``), so the frames counted are those a drag or a run draws. (Until
+2026-12-07 the workload opened the window empty, and the first counted frame also created the
+diagram's items and laid out and rasterised every view's text for the first time: 112-117 M
+instructions, some 2 M of the 40-frame mean. A user's first slider move never pays that.)
+
     python benchmarks/bench_frame_instructions.py             # needs valgrind (Debian: apt install valgrind)
     python benchmarks/bench_frame_instructions.py --per-view  # each view's render and paint apart
     python benchmarks/bench_frame_instructions.py --per-frame # each of the 40 frames apart
@@ -56,6 +62,7 @@ def workload(kind: str, frames: int, per_view: bool = False, per_frame: bool = F
     network.SETTLE_MS *= 100
     settings = Settings()
     window = MainWindow(experiment=Experiment(settings), start_engine=False)
+    window.show_first_picture()  # (as the app's window does before it opens; see the docstring)
     window.resize(1600, 1000)
     window.show()
     for _ in range(20):

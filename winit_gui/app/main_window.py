@@ -218,11 +218,14 @@ class MainWindow(QtWidgets.QMainWindow):
         _open_windows.add(self)  # (built: a window that failed half-way has nothing to close)
         if start_engine:
             self.bridge.start()
-            # The first picture is made here, once, while the engine process starts up (about
-            # half a second): the window opens with its views drawn instead of empty. Without
-            # the theory, which only the hidden theory page draws and the engine sends anyway.
-            self.show_snapshot(snapshots.build(Trainer(experiment.settings), serial=0, playing=False,
-                                               with_theory=False))
+            self.show_first_picture()
+
+    def show_first_picture(self) -> None:
+        """Draw the experiment's untrained network, made here once, while the engine process
+        starts up (about half a second): the window opens with its views drawn instead of empty.
+        Without the theory, which only the hidden theory page draws and the engine sends anyway."""
+        self.show_snapshot(snapshots.build(Trainer(self.experiment.settings), serial=0, playing=False,
+                                           with_theory=False))
 
     # ---- construction ----------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
