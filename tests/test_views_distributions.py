@@ -528,6 +528,23 @@ def test_gradient_view_renders_without_new_items(qtbot, default_snap):
     assert view.std_plot.getViewBox().state["autoRange"] == [False, False]
 
 
+def test_a_view_is_built_styled_and_the_same_theme_again_restyles_nothing(qtbot, monkeypatch):
+    """The window hands every view the theme it was built with: that must cost nothing, and the
+    view must already look right (its background too) without it."""
+    from winit_gui.app.views.network import NetworkView
+
+    light = themes.load("light")
+    for cls in (ActivationView, SaturationView, GradientView, BoundaryView, LossView, NetworkView):
+        view = make(qtbot, cls, light)
+        assert view.backgroundBrush().color().name() == light.background
+        restyled = []
+        monkeypatch.setattr(view, "apply_theme", restyled.append)
+        view.set_theme(themes.load("light"))
+        assert restyled == []
+        view.set_theme(themes.load("light").scaled(light.font_size + 2))
+        assert len(restyled) == 1
+
+
 def test_theme_switch_restyles(qtbot, default_snap):
     dark, light = themes.load("dark"), themes.load("light")
     for cls in (ActivationView, SaturationView, GradientView):

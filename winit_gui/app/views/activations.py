@@ -60,7 +60,6 @@ class ActivationView(SnapshotView):
             "share of values in a clipped bin.")
         self._title: tuple[str, ...] = ()
         self._x_key = None
-        self.setBackground(theme.background)
         self.apply_theme(theme)
 
     # ---- options -----------------------------------------------------------------------------

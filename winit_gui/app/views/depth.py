@@ -81,7 +81,6 @@ class DepthView(TheoryView):
         self._depth = 0
         self._activation = ""
         self.apply_theme(theme)
-        self.setBackground(theme.background)
 
     # ---- per frame -------------------------------------------------------------------------------
     def render(self, snapshot: Snapshot) -> None:

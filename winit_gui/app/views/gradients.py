@@ -109,7 +109,6 @@ class GradientView(SnapshotView):
         self._n = 0
         self._title: tuple[str, ...] = ()
         self._mark_keys: dict[int, tuple] = {}
-        self.setBackground(theme.background)
         self.apply_theme(theme)
 
     # ---- layout: once per change of the layer count ----------------------------------------------

@@ -306,7 +306,6 @@ class NetworkView(SnapshotView):
         self._clone_runs: list[tuple[int, int, object]] = []
         self._hover: tuple | None = None
         self.apply_theme(theme)
-        self.setBackground(theme.background)
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.vb.sigResized.connect(self._relayout)
 

@@ -92,7 +92,6 @@ class PhaseView(TheoryView):
         self._activation = ""
         self._bounds = (0.0, 1.0, 0.0, 1.0)
         self.apply_theme(theme)
-        self.setBackground(theme.background)
 
     # ---- the plane: once per activation ----------------------------------------------------------
     def _set_plane(self, theory) -> None:

@@ -127,7 +127,6 @@ class SaturationView(SnapshotView):
         """The heat map's rectangle as last set (its image is the image item's own)."""
         self.short = False
         """The bottom plots are out of the layout (a short tile, ``SHORT``)."""
-        self.setBackground(theme.background)
         self.apply_theme(theme)
 
     # ---- layout: once per change of the layer count ----------------------------------------------

@@ -91,7 +91,6 @@ class SpectrumView(TheoryView):
         self._names: tuple[str, str] = ("", "")
         self._count = -1
         self.apply_theme(theme)
-        self.setBackground(theme.background)
 
     # ---- per frame -------------------------------------------------------------------------------
     def render(self, snapshot: Snapshot) -> None:
