@@ -44,29 +44,26 @@ MARK = "math_gamma"
 counters each time it is entered."""
 
 
-def workload(kind: str, frames: int, per_view: bool = False, per_frame: bool = False) -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+def window_and_snapshots(kind: str) -> tuple:
+    """The main window at 1600 x 1000, shown, with its first picture drawn as the app draws it,
+    and the 20 snapshots the frames cycle through (``kind``: "slider" or "training"). Needs a
+    QApplication."""
     import numpy as np
     from PySide6 import QtWidgets
 
     from winit_gui import snapshot
     from winit_gui.app.main_window import MainWindow
-    from winit_gui.app.views import network
     from winit_gui.experiment import Experiment
     from winit_gui.settings import Settings
     from winit_gui.training import Trainer
 
-    app = QtWidgets.QApplication([])
-    # Under callgrind time runs some 50 times slower: frames that follow each other as in a drag
-    # would look far apart to the network view, which antialiases a picture that has settled.
-    network.SETTLE_MS *= 100
     settings = Settings()
     window = MainWindow(experiment=Experiment(settings), start_engine=False)
     window.show_first_picture()  # (as the app's window does before it opens; see the docstring)
     window.resize(1600, 1000)
     window.show()
     for _ in range(20):
-        app.processEvents()
+        QtWidgets.QApplication.processEvents()
     trainer = Trainer(settings)
     snaps = []
     for gain in np.logspace(-1, 1, 20):
@@ -75,6 +72,20 @@ def workload(kind: str, frames: int, per_view: bool = False, per_frame: bool = F
         else:
             trainer.apply(settings.replace(gain=float(gain)))
         snaps.append(snapshot.build(trainer, 1, kind == "training"))
+    return window, snaps
+
+
+def workload(kind: str, frames: int, per_view: bool = False, per_frame: bool = False) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6 import QtWidgets
+
+    from winit_gui.app.views import network
+
+    app = QtWidgets.QApplication([])  # noqa: F841 (referenced: it lives as long as the window)
+    # Under callgrind time runs some 50 times slower: frames that follow each other as in a drag
+    # would look far apart to the network view, which antialiases a picture that has settled.
+    network.SETTLE_MS *= 100
+    window, snaps = window_and_snapshots(kind)
     if not per_view:
         for i in range(frames):
             if per_frame:

@@ -55,3 +55,29 @@ def test_an_unknown_section_is_named_in_a_message_not_a_traceback():
     result = run("--only", "training,memroy")
     assert result.returncode == 2
     assert "unknown section 'memroy'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_counted_frames_draw_the_layout_the_window_settles_on(qapp):
+    """bench_frame_instructions counts frames without an event loop: what it draws must be the
+    window as Qt lays it out. (Opened empty, its counted frames drew every plot in the layout it
+    had before its first snapshot: the network diagram 210 px tall instead of 383.)"""
+    import pyqtgraph as pg
+
+    spec = importlib.util.spec_from_file_location("bench_frame_instructions", RUN.parent / "bench_frame_instructions.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    window, snaps = bench.window_and_snapshots("slider")
+
+    def boxes():
+        return [view.mapFromScene(item.sceneBoundingRect()).boundingRect().getRect()
+                for view in window.views for item in view.scene().items() if isinstance(item, pg.ViewBox)]
+
+    for snap in snaps[:3]:
+        for view in window.views:
+            view.show_snapshot(snap)
+            window.paint_now([view])
+    drawn = boxes()
+    for _ in range(10):
+        qapp.processEvents()
+    assert boxes() == drawn
+    window.close()
