@@ -133,6 +133,69 @@ def test_a_smooth_curve_antialiases_as_told_whatever_its_view_does(qtbot, antial
     assert bool(greys) == antialias  # antialiased edges blend: shades between black and white
 
 
+@pytest.mark.parametrize("dpr", [1.0, 2.0])
+@pytest.mark.parametrize("width", [1.0, 1.4])
+@pytest.mark.parametrize("antialias", [False, True])
+def test_a_smooth_curve_paints_on_an_image_the_pixels_qt_paints_without_its_clip(qapp, antialias, width, dpr):
+    """SmoothPathCurve clips an unclipped image painter to the whole image (Qt then writes a thin
+    line's pixels directly): exactly the pixels of the same path drawn without that clip."""
+    from PySide6 import QtWidgets
+
+    from winit_gui.app.views.paths import SmoothPathCurve
+
+    rng = np.random.default_rng(int(width * 10 + dpr + antialias))
+    ends = rng.uniform(-20, 220, size=(300, 2))  # some beyond the image's edges
+    curve = SmoothPathCurve(pen={"color": "#356480", "width": width}, connect="pairs", antialias=antialias)
+    curve.setData(ends[:, 0], ends[:, 1])
+
+    def image():
+        picture = QtGui.QImage(int(200 * dpr), int(200 * dpr), QtGui.QImage.Format_ARGB32_Premultiplied)
+        picture.setDevicePixelRatio(dpr)
+        picture.fill(QtCore.Qt.transparent)
+        return picture
+
+    drawn, expected = image(), image()
+    painter = QtGui.QPainter(drawn)
+    painter.translate(0.3, 0.6)
+    curve.paint(painter, QtWidgets.QStyleOptionGraphicsItem(), None)
+    left_clipped = painter.hasClipping()
+    painter.end()
+    assert not left_clipped  # (the clip is the curve's own, not left behind)
+    painter = QtGui.QPainter(expected)
+    painter.translate(0.3, 0.6)
+    painter.setRenderHint(QtGui.QPainter.Antialiasing, antialias)
+    painter.setPen(curve.pen())
+    painter.drawPath(curve.path())
+    painter.end()
+    assert drawn == expected
+    assert drawn != image()
+
+
+def test_only_an_unclipped_image_or_pixmap_painter_is_clipped_to_its_device(qapp):
+    from winit_gui.app.views.paths import clip_to_device
+
+    pixmap = QtGui.QPixmap(30, 20)
+    painter = QtGui.QPainter(pixmap)
+    painter.scale(2.0, 3.0)
+    clip_to_device(painter)
+    transform = painter.worldTransform()
+    painter.resetTransform()
+    clipped = painter.clipBoundingRect()
+    painter.setClipRect(QtCore.QRect(2, 2, 5, 5))
+    clip_to_device(painter)
+    kept = painter.clipBoundingRect()
+    painter.end()
+    assert transform == QtGui.QTransform.fromScale(2.0, 3.0)
+    assert clipped == QtCore.QRectF(0, 0, 30, 20)
+    assert kept == QtCore.QRectF(2, 2, 5, 5)  # a clip of its own is kept
+    picture = QtGui.QPicture()  # (as an SVG: a clip would be written into the file)
+    painter = QtGui.QPainter(picture)
+    clip_to_device(painter)
+    picture_clipped = painter.hasClipping()
+    painter.end()
+    assert not picture_clipped
+
+
 def marked_points(curve):
     return np.column_stack(curve.marks.getData())
 

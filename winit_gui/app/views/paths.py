@@ -269,9 +269,29 @@ class SmoothPathCurve(PathCurve):
 
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
         painter.save()
+        clip_to_device(painter)
         painter.setRenderHint(QtGui.QPainter.Antialiasing, self.antialias or self._exporting)
         super().paint(painter, option, widget)
         painter.restore()
+
+
+def clip_to_device(painter: QtGui.QPainter) -> None:
+    """Clip a painter that has no clip, on an image or pixmap, to the whole of it: the same
+    pixels, drawn faster.
+
+    Why: Qt's raster engine writes a one-pixel line's pixels straight into the image only under
+    a rectangular clip of the painter's own (``FastDraw`` in ``QCosmeticStroker::setup``); without
+    one (Qt's item caches paint into their pixmaps so) every pixel goes through a span and a blend
+    call, 2.5 times the instructions. Measured on the network diagram, whose edge buckets are
+    cached items: 10.5 -> 8.0 M instructions a slider frame for the view. (Not on other devices:
+    an SVG would get a clip path it does not need.)"""
+    device = painter.device()
+    if painter.hasClipping() or not isinstance(device, (QtGui.QImage, QtGui.QPixmap)):
+        return
+    transform = painter.worldTransform()
+    painter.resetTransform()
+    painter.setClipRect(QtCore.QRect(0, 0, device.width(), device.height()))
+    painter.setWorldTransform(transform)
 
 
 class MarkedCurve:
