@@ -176,7 +176,7 @@ def instruction_figures(p: dict) -> list[Figure]:
     import bench_frame_instructions
 
     counts = bench_frame_instructions.frame_instructions(p["frames"]) or {}
-    note = "" if counts else "valgrind not installed"
+    note = f"mean of {p['frames']} frames" if counts else "valgrind not installed"
     return [Figure("instructions", f"instructions per frame, six views, 1600x1000, {kind} frame",
                    counts[kind] / 1e6 if counts else None, "M", target="<= 30 M",
                    passed=at_most(counts[kind] / 1e6, 30.0) if counts else None, note=note)
