@@ -7,10 +7,12 @@ callgrind with no frames and with FRAMES frames, and prints the difference per f
 snapshots of slider moves and of a training run on the default lesson (1600 x 1000, offscreen).
 
 The window is built as the app builds it: with its first picture drawn before it opens
-(``MainWindow.show_first_picture``), so the frames counted are those a drag or a run draws. (Until
-2026-12-07 the workload opened the window empty, and the first counted frame also created the
-diagram's items and laid out and rasterised every view's text for the first time: 112-117 M
-instructions, some 2 M of the 40-frame mean. A user's first slider move never pays that.)
+(``MainWindow.show_first_picture``), so the frames counted draw the layout the app shows. The
+frames run no event loop, so a layout request one of them made would never be handled: until
+2026-12-07 the window opened empty, its first snapshot came in the first counted frame, and every
+frame drew the layouts of an empty window (the diagram 210 px tall instead of 383, the ridgeline
+plots without their title rows): 0.9 M a slider frame too few (tests/test_benchmarks.py checks the
+layout now).
 
     python benchmarks/bench_frame_instructions.py             # needs valgrind (Debian: apt install valgrind)
     python benchmarks/bench_frame_instructions.py --per-view  # each view's render and paint apart
@@ -19,9 +21,10 @@ instructions, some 2 M of the 40-frame mean. A user's first slider move never pa
 Takes about four minutes (callgrind runs Python some 50 times slower). ``--per-view`` runs the
 window once per kind of snapshot and has callgrind dump its counters between every view's render
 and paint (``--dump-before`` a function nothing else here calls), after 5 frames of warm-up.
-``--per-frame`` does the same between frames: the first frame (a new picture's first layout,
-glyphs and pixmaps made once) costs several times a later one, and slider frames cost more at
-large gains (saturated histograms spread over every bin), which the 40-frame mean mixes.
+``--per-frame`` does the same between frames: the first frame costs more than most (a new
+picture's glyphs and pixmaps made once), slider frames cost more at large gains (wide edges,
+saturated histograms spread over every bin) and training frames when an axis jumps to a new range,
+which the 40-frame mean mixes.
 """
 
 from __future__ import annotations

@@ -72,12 +72,14 @@ def test_the_counted_frames_draw_the_layout_the_window_settles_on(qapp):
         return [view.mapFromScene(item.sceneBoundingRect()).boundingRect().getRect()
                 for view in window.views for item in view.scene().items() if isinstance(item, pg.ViewBox)]
 
-    for snap in snaps[:3]:
-        for view in window.views:
-            view.show_snapshot(snap)
-            window.paint_now([view])
-    drawn = boxes()
-    for _ in range(10):
-        qapp.processEvents()
-    assert boxes() == drawn
-    window.close()
+    try:
+        for snap in snaps[:3]:
+            for view in window.views:
+                view.show_snapshot(snap)
+                window.paint_now([view])
+        drawn = boxes()
+        for _ in range(10):
+            qapp.processEvents()
+        assert boxes() == drawn
+    finally:
+        window.close()

@@ -50,7 +50,7 @@ def picture(qtbot, cls, theme, snaps) -> np.ndarray:
     view.show()
     qtbot.waitExposed(view)
     axes = [item for item in view.scene().items() if isinstance(item, pg.AxisItem) and item.isVisible()]
-    assert (axes or cls is NetworkView)  # (the diagram has no axes: its edge buckets are cached)
+    assert axes or cls is NetworkView  # (the diagram has no axes: its edge buckets are cached)
     assert all(a.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache for a in axes)
     assert any(item.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
                for item in view.scene().items() if item.isVisible())

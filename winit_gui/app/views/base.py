@@ -213,9 +213,7 @@ class Axis(pg.AxisItem):
         return axis_specs.tick_values(self, minVal, maxVal, size)
 
     def paint(self, p, opt, widget) -> None:
-        if self.style["tickFont"]:
-            p.setFont(self.style["tickFont"])
-        specs = self.generateDrawSpecs(p)
+        specs = self.generateDrawSpecs(p)  # (which sets the tick font, to measure the labels)
         if specs is not None:
             self.drawPicture(p, *specs)
 

@@ -29,6 +29,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 SUBPIXELS = 64
 """Qt's rasterizer places edges on a grid of 1/64 pixel (26.6 fixed point): a rectangle's edge
 rounded onto it decides the pixels whose centres it nearly meets."""
+
+
 def rects_pay(points: int, height_px: float) -> bool:
     """Whether filling a step outline of ``points`` points, ``height_px`` pixels tall, as
     rectangles costs fewer instructions than Qt's 2 px stroke of it. Fitted to callgrind's counts
