@@ -239,3 +239,23 @@ def test_the_outline_is_drawn_in_its_curves_place_among_others(qapp):
             assert all(curve._outline is not None and curve._outline.isVisible() for curve in made)
         widget.close()
     np.testing.assert_array_equal(*pictures)
+
+
+def test_a_slide_export_widens_a_tall_outline_drawn_as_rectangles(qapp):
+    """The curve's own pen is none while its RectOutline draws the line: a 2x export must still
+    draw that line twice as wide (it was left at 2 px beside 4 px ones)."""
+    from winit_gui.app import export
+
+    curve = make(PathCurve, saturated(np.random.default_rng(3)))
+    widget = in_plot([curve])
+    try:
+        assert curve._outline.isVisible()
+        with export.slide_pens([widget.scene()], 2.0):
+            assert curve.opts["pen"].widthF() == 4
+            wide = pixels(export.render_view(widget, 2).convertToFormat(QtGui.QImage.Format.Format_ARGB32_Premultiplied))
+        assert curve.opts["pen"].widthF() == 2 and curve._outline.isVisible()
+        narrow = pixels(export.render_view(widget, 2).convertToFormat(QtGui.QImage.Format.Format_ARGB32_Premultiplied))
+    finally:
+        widget.close()
+    blue = lambda image: np.count_nonzero(np.all(image[..., :3] == (233, 180, 86), axis=-1))  # noqa: E731 (BGRA)
+    assert blue(wide) > 1.6 * blue(narrow)

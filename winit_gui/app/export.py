@@ -29,6 +29,7 @@ from pyqtgraph.exporters import ImageExporter, SVGExporter
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.views.marks import PixelMarks
+from winit_gui.app.views.paths import PathCurve
 
 VIEW_NAMES = ("network", "activations", "saturation", "gradients", "loss", "boundary", "depth", "phase", "spectrum")
 """The views by their command-line names (``winit-gui render``/``record``), in file order: the six,
@@ -99,9 +100,9 @@ def _widen_opts(item, keys: Iterable[str], factor: float, undo: list[Callable[[]
 def slide_pens(scenes: Iterable[QtWidgets.QGraphicsScene], factor: float) -> Iterator[None]:
     """Widen every cosmetic pen of ``scenes`` by ``factor`` inside the ``with`` block, then restore them.
 
-    Covers the items the views draw with pens: curves (PlotCurveItem, and PlotDataItem's pen that
-    legends draw their samples with), symbol outlines (PixelMarks), infinite lines, axes, bar
-    graphs and Qt's own shape and line items. (The device-pixel ratio scales symbol sizes.)
+    Covers the items the views draw with pens: curves (PathCurve, PlotCurveItem, and PlotDataItem's
+    pen that legends draw their samples with), symbol outlines (PixelMarks), infinite lines, axes,
+    bar graphs and Qt's own shape and line items. (The device-pixel ratio scales symbol sizes.)
     """
     undo: list[Callable[[], None]] = []
     if factor != 1.0:
@@ -118,6 +119,11 @@ def slide_pens(scenes: Iterable[QtWidgets.QGraphicsScene], factor: float) -> Ite
 def _widen_item(item, factor: float, undo: list[Callable[[], None]]) -> None:
     if isinstance(item, (pg.PlotCurveItem, pg.PlotDataItem)):
         _widen_opts(item, ("pen", "shadowPen"), factor, undo)
+    elif isinstance(item, PathCurve):  # (its own pen is none while a RectOutline child draws its line)
+        old = item.opts["pen"]
+        if old is not None:
+            item.setPen(_wider(old, factor))
+            undo.append(lambda item=item, old=old: item.setPen(old))
     elif isinstance(item, PixelMarks):  # symbol outlines
         old_styles = item.styles
         item.set_styles([(symbol, brush, _wider(pen, factor)) for symbol, brush, pen in old_styles])
