@@ -1,6 +1,6 @@
 """The distribution views (activations, saturation, gradients) draw exactly the statistics.
 
-Every test renders Snapshots of real Trainers and reads back the items' data: histogram curves
+Every test renders Snapshots of real Trainers and reads back the items' data: histograms
 against the normalized statistics, annotations against the means and stds, the derivative curve
 against the activation, bars and heat map against the saturated fractions, the std lines against
 the gradient stds. Item-count tests hold the views to "create once, update in place".
@@ -55,7 +55,22 @@ def make(qtbot, cls, theme, size=(800, 500)):
 
 
 def visible_slots(view) -> list[int]:
-    return [s for s, c in enumerate(view.ridges.curves) if c.isVisible()]
+    return list(range(view.ridges.steps.count))
+
+
+def drawn(view, slot: int) -> np.ndarray:
+    """The values ridge ``slot`` draws, read back from its outline in the StepStack (each rise
+    is a pair of points at a bin edge: the height before it and the one after) and its ridge's
+    scale: the height of every bin, as the ridgeline's own ``values`` give it."""
+    ridges = view.ridges
+    points = ridges.steps.histogram(slot).reshape(-1, 2, 2)
+    base = ridges.baseline(slot)
+    tops = np.full(len(ridges.edges) - 1, base)
+    for (x, _), (_, after) in points[:-1]:  # (the last rise comes down to the base line after the last bin)
+        tops[np.searchsorted(ridges.edges, x):] = after
+    if ridges.log:
+        return (tops - base) / (histograms.RIDGE_HEIGHT / -histograms.LOG_FLOOR) + histograms.LOG_FLOOR
+    return (tops - base) / (histograms.RIDGE_HEIGHT / ridges.full)
 
 
 def note(view, slot: int, short: bool = False) -> str:
@@ -99,10 +114,9 @@ def test_activation_histograms_are_the_normalized_statistics(qtbot, theme, defau
     for slot, layer in enumerate(stats.layers):
         counts = layer.preact_hist if mode == "pre" else layer.act_hist
         expected = np.minimum(counts / counts.sum(), full)
-        curve = view.ridges.curves[slot]
-        np.testing.assert_allclose(curve.xData, edges)
-        np.testing.assert_allclose(curve.yData, expected, rtol=1e-12, atol=1e-15)
-        assert curve.opts["stepMode"] == "center"
+        np.testing.assert_array_equal(view.ridges.edges, edges)
+        np.testing.assert_allclose(view.ridges.values[slot], expected, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(drawn(view, slot), expected, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", ["pre", "post"])
@@ -122,7 +136,7 @@ def test_a_triangle_on_each_ridge_marks_its_mean(qtbot, theme, mode):
     assert mode == "post" or x.max() == edges[-1]
     for slot, style in enumerate(view.means.style):
         symbol, brush, _ = view.means.styles[style]
-        assert symbol == "t1" and brush.color() == view.ridges.curves[slot].pen().color()
+        assert symbol == "t1" and brush.color() == view.ridges.steps.pens[slot].color()
     assert "▲ mean" in view.title_text.versions[0]
 
 
@@ -156,17 +170,19 @@ def test_hovering_a_plot_says_how_to_read_it(qtbot, default_snap, cls, plot, wor
 def test_activation_log_counts_change_the_data(qtbot, theme, default_snap):
     view = make(qtbot, ActivationView, theme)
     view.render(default_snap)
-    linear = [c.yData.copy() for c in view.ridges.curves[:len(default_snap.stats.layers)]]
+    linear = view.ridges.values.copy()
     view.set_log_counts(True)  # redraws the current snapshot
     for slot, layer in enumerate(default_snap.stats.layers):
         frac = layer.preact_hist / layer.preact_hist.sum()
         with np.errstate(divide="ignore"):
             expected = np.clip(np.log10(frac), histograms.LOG_FLOOR, 0.0)
-        y = view.ridges.curves[slot].yData
+        y = view.ridges.values[slot]
         np.testing.assert_allclose(y, expected)
+        np.testing.assert_allclose(drawn(view, slot), expected, rtol=1e-9, atol=1e-9)
         assert not np.allclose(y, linear[slot])
     view.set_log_counts(False)
-    np.testing.assert_allclose(view.ridges.curves[0].yData, linear[0])
+    np.testing.assert_allclose(view.ridges.values[0], linear[0])
+    np.testing.assert_allclose(drawn(view, 0), linear[0], rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("mode", ["pre", "post"])
@@ -213,7 +229,7 @@ def test_saturated_layers_show_clipped_end_bins(qtbot):
     assert len(markers) == 2
     frac = s.stats.layers[3].act_hist / s.stats.layers[3].act_hist.sum()
     assert frac[0] > FULL_POST and frac[-1] > FULL_POST
-    assert view.ridges.curves[3].yData[0] == FULL_POST
+    assert view.ridges.values[3][0] == FULL_POST
 
 
 def test_collapsed_layers_are_a_labelled_spike_at_zero(qtbot):
@@ -224,7 +240,7 @@ def test_collapsed_layers_are_a_labelled_spike_at_zero(qtbot):
     frac = s.stats.layers[deepest].preact_hist / s.stats.layers[deepest].preact_hist.sum()
     middle = len(frac) // 2
     assert frac[middle - 1] + frac[middle] == pytest.approx(1.0)  # all values in the two bins around 0
-    y = view.ridges.curves[deepest].yData
+    y = view.ridges.values[deepest]
     assert y[middle - 1] == y[middle] == FULL_PRE  # reaches the ridge's ceiling
     shown = [m.toPlainText() for m in view.ridges.peaks[deepest] if m.isVisible()]
     assert shown == ["100%"]
@@ -327,7 +343,7 @@ def test_depth_change_relayouts_the_pooled_ridges(qtbot, default_snap):
     assert view.ridges.baseline(0) == 9 and view.ridges.baseline(9) == 0
     for slot, layer in enumerate(deeper.stats.layers):
         expected = np.minimum(layer.preact_hist / layer.preact_hist.sum(), FULL_PRE)
-        np.testing.assert_allclose(view.ridges.curves[slot].yData, expected)
+        np.testing.assert_allclose(view.ridges.values[slot], expected)
     view.render(default_snap)
     assert visible_slots(view) == list(range(7))
     assert scene_items(view) == items  # a pool: the depth changes, the items do not
@@ -350,7 +366,7 @@ def test_fifty_layers_show_every_kth_with_first_and_last(qtbot):
         last = s.stats.layers[shown[-2]]
         if cls is ActivationView:
             expected = np.minimum(last.preact_hist / last.preact_hist.sum(), FULL_PRE)
-            np.testing.assert_allclose(view.ridges.curves[len(shown) - 2].yData, expected)
+            np.testing.assert_allclose(view.ridges.values[len(shown) - 2], expected)
 
 
 def test_activation_view_draws_in_the_theme_colours(qtbot):
@@ -388,12 +404,12 @@ def test_derivative_curve_and_threshold(qtbot, name, peak):
     shade = view.shade.yData
     np.testing.assert_array_equal(shade > 0, act.df(x) < act.saturation_threshold)
     # each overlaid pre-activation histogram is scaled to the curve's peak
+    assert view.overlays.count == 3
     for slot in range(3):
-        overlay = view.overlays[slot]
-        assert overlay.isVisible()
         counts = s.stats.layers[slot].preact_hist
-        np.testing.assert_allclose(overlay.yData, counts / counts.max() * peak)
-    assert not view.overlays[3].isVisible()
+        np.testing.assert_allclose(view.overlays.tops[slot], counts / counts.max() * peak)
+        outline = view.overlays.histogram(slot)  # (the rises of the steps: pairs of points on the bin edges)
+        assert outline[:, 1].max() == pytest.approx(peak) and outline[[0, -1], 1].tolist() == [0, 0]
 
 
 def test_saturation_bars_are_the_saturated_fractions(qtbot, theme):
@@ -460,11 +476,11 @@ def test_saturation_depth_change_relayouts(qtbot):
     view.render(deep)
     assert len(view.bars.opts["height"]) == 21
     assert view.image.image.shape == (1, 21)
-    assert sum(o.isVisible() for o in view.overlays) == 6
+    assert view.overlays.count == 6
     assert view.overlay_note.toPlainText() == "every 4th hidden layer"
     view.render(snap(DEFAULT.replace(depth=2)))
     assert len(view.bars.opts["height"]) == 3
-    assert sum(o.isVisible() for o in view.overlays) == 2
+    assert view.overlays.count == 2
     assert scene_items(view) == items
 
 
@@ -475,10 +491,10 @@ def test_gradient_ridges_and_std_lines_are_the_statistics(qtbot, theme, default_
     view.render(default_snap)
     layers = default_snap.stats.layers
     for slot, layer in enumerate(layers):
-        curve = view.ridges.curves[slot]
-        np.testing.assert_allclose(curve.xData, LOG_GRAD_EDGES)
+        np.testing.assert_array_equal(view.ridges.edges, LOG_GRAD_EDGES)
         frac = layer.backprop_hist * (1 - layer.backprop_zero_fraction) / layer.backprop_hist.sum()
-        np.testing.assert_allclose(curve.yData, np.minimum(frac, GRAD_FULL))
+        np.testing.assert_allclose(view.ridges.values[slot], np.minimum(frac, GRAD_FULL))
+        np.testing.assert_allclose(drawn(view, slot), np.minimum(frac, GRAD_FULL), rtol=1e-9, atol=1e-12)
         assert numbers(note(view, slot))[0] == pytest.approx(layer.backprop_std, rel=0.05)
     x, y = view.backprop_line.getData()  # log axis: the item holds log10 of the data
     np.testing.assert_allclose(x, np.arange(1, len(layers) + 1))
@@ -498,7 +514,7 @@ def test_zero_gradients_are_reported_in_words(qtbot):
     for slot in range(hidden):
         assert note(view, slot) == ALL_ZERO
         assert "exactly 0" in note(view, slot, short=True)
-        np.testing.assert_array_equal(view.ridges.curves[slot].yData, 0.0)
+        np.testing.assert_array_equal(view.ridges.values[slot], 0.0)
     assert ALL_ZERO not in note(view, hidden)  # the output layer's error is not zero
     x, _ = view.zero_marks.getData()
     zero = [i + 1 for i, layer in enumerate(s.stats.layers) if not (layer.backprop_std > 0 and layer.grad_std > 0)]
@@ -513,7 +529,7 @@ def test_partly_zero_gradients_give_a_percentage(qtbot):
     assert 0.2 < layer.backprop_zero_fraction < 0.8
     assert f"{layer.backprop_zero_fraction:.0%} = 0" in note(view, 1)
     # fractions are of all values: the ridge holds only the non-zero share
-    assert view.ridges.curves[1].yData.sum() <= 1 - layer.backprop_zero_fraction + 1e-9
+    assert view.ridges.values[1].sum() <= 1 - layer.backprop_zero_fraction + 1e-9
 
 
 def test_gradient_view_renders_without_new_items(qtbot, default_snap):
@@ -553,7 +569,7 @@ def test_theme_switch_restyles(qtbot, default_snap):
         view.set_theme(light)
         assert view.backgroundBrush().color().name() == light.background
         if hasattr(view, "ridges"):
-            pen = view.ridges.curves[0].opts["pen"]
+            pen = view.ridges.steps.pens[0]
             assert pen.color().name() == light.layer_color(0) and pen.widthF() == light.line_width
             assert view.ridges.notes[0].brush().color().name() == light.foreground
         else:

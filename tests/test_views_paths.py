@@ -256,14 +256,14 @@ def elements(path):
 def test_a_path_has_the_elements_pyqtgraph_would_give_it(qapp, connect, n, gap):
     """PathCurve builds its paths itself where every point is finite (faster than
     pg.arrayToQPath); the path must be the one arrayToQPath builds, element for element."""
-    from winit_gui.app.views.paths import _path
+    from winit_gui.app.views.paths import points_path
 
     rng = np.random.default_rng(n)
     x, y = np.cumsum(rng.random(n)), rng.normal(size=n) * 1e3
     if gap and n:
         y[n // 2] = np.nan
     expected = pg.arrayToQPath(x, y, connect)
-    path = _path(np.column_stack([x, y]), connect)
+    path = points_path(np.column_stack([x, y]), connect)
     assert elements(path) == elements(expected)
     assert path.fillRule() == expected.fillRule()
 
@@ -272,7 +272,7 @@ def test_new_data_equal_to_the_drawn_keep_the_path_and_any_change_draws_anew(qap
     from winit_gui.app.views import paths
 
     built = []
-    monkeypatch.setattr(paths, "_path", lambda *args: built.append(args) or pg.arrayToQPath(*args[0].T, args[1]))
+    monkeypatch.setattr(paths, "points_path", lambda *args: built.append(args) or pg.arrayToQPath(*args[0].T, args[1]))
     curve = PathCurve(pen="w", brush="r", step_mode="center", fill_level=0.0)
     edges, heights = np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 0.0, 2.0])
     curve.setData(edges, heights)

@@ -30,6 +30,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.views.marks import PixelMarks
 from winit_gui.app.views.paths import PathCurve
+from winit_gui.app.views.steps import StepStack
 
 VIEW_NAMES = ("network", "activations", "saturation", "gradients", "loss", "boundary", "depth", "phase", "spectrum")
 """The views by their command-line names (``winit-gui render``/``record``), in file order: the six,
@@ -101,8 +102,9 @@ def slide_pens(scenes: Iterable[QtWidgets.QGraphicsScene], factor: float) -> Ite
     """Widen every cosmetic pen of ``scenes`` by ``factor`` inside the ``with`` block, then restore them.
 
     Covers the items the views draw with pens: curves (PathCurve, PlotCurveItem, and PlotDataItem's
-    pen that legends draw their samples with), symbol outlines (PixelMarks), infinite lines, axes,
-    bar graphs and Qt's own shape and line items. (The device-pixel ratio scales symbol sizes.)
+    pen that legends draw their samples with), step histograms (StepStack), symbol outlines
+    (PixelMarks), infinite lines, axes, bar graphs and Qt's own shape and line items. (The
+    device-pixel ratio scales symbol sizes.)
     """
     undo: list[Callable[[], None]] = []
     if factor != 1.0:
@@ -124,6 +126,10 @@ def _widen_item(item, factor: float, undo: list[Callable[[], None]]) -> None:
         if old is not None:
             item.setPen(_wider(old, factor))
             undo.append(lambda item=item, old=old: item.setPen(old))
+    elif isinstance(item, StepStack):  # the ridgelines' outlines
+        old_pens = item.pens
+        item.set_styles([_wider(pen, factor) for pen in old_pens], item.brushes)
+        undo.append(lambda item=item, old=old_pens: item.set_styles(old, item.brushes))
     elif isinstance(item, PixelMarks):  # symbol outlines
         old_styles = item.styles
         item.set_styles([(symbol, brush, _wider(pen, factor)) for symbol, brush, pen in old_styles])

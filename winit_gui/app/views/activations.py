@@ -94,18 +94,20 @@ class ActivationView(SnapshotView):
         self.ridges.set_layers([layer_label(layers[i]) for i in shown])
         self._set_x(edges, snapshot.settings.activation)
         marks: list[tuple[float, float, int]] = []
+        notes, shorts = [], []
         for slot, i in enumerate(shown):
             layer = layers[i]
-            frac = fractions(layer.preact_hist if pre else layer.act_hist)
             mean, std = (layer.preact_mean, layer.preact_std) if pre else (layer.act_mean, layer.act_std)
             if math.isfinite(mean):  # (one beyond the axis sits at its end, as its values do)
                 marks.append((min(max(mean, edges[0]), edges[-1]), self.ridges.baseline(slot), slot))
-            note = f"μ {fmt(mean)}  σ {fmt(std)}"
-            if pre:
-                beyond = frac[0] + frac[-1]
-                if beyond > CLIPPED_NOTE:
-                    note += f"\n{beyond:.0%} beyond ±{edges[-1]:g}"
-            self.ridges.set_ridge(slot, edges, frac, note, short=f"σ {fmt(std)}")
+            notes.append(f"μ {fmt(mean)}  σ {fmt(std)}")
+            shorts.append(f"σ {fmt(std)}")
+        fracs = fractions(np.array([layers[i].preact_hist if pre else layers[i].act_hist for i in shown]))
+        if pre:
+            beyond = fracs[:, 0] + fracs[:, -1]
+            for slot in np.flatnonzero(beyond > CLIPPED_NOTE):
+                notes[slot] += f"\n{beyond[slot]:.0%} beyond ±{edges[-1]:g}"
+        self.ridges.set_ridges(edges, fracs, notes, shorts)
         x, y, slots = np.array(marks, dtype=float).reshape(-1, 3).T
         self.means.setData(x, y, slots.astype(int))
         act = snapshot.settings.activation

@@ -128,14 +128,14 @@ class GradientView(SnapshotView):
         self._relayout(layers)
         shown, k = sample_layers(len(layers), self.ridges.capacity)
         self.ridges.set_layers([layer_label(layers[i]) for i in shown])
-        for slot, i in enumerate(shown):
-            layer = layers[i]
-            hist, zero = layer.backprop_hist, layer.backprop_zero_fraction
-            # fractions of all values, the exact zeros included (they have no bin on a log axis)
-            nonzero = float(hist.sum())
-            frac = fractions(hist, nonzero / (1.0 - zero)) if zero < 1.0 else np.zeros(len(hist))
-            self.ridges.set_ridge(slot, LOG_GRAD_EDGES, frac, zero_note(layer.backprop_std, zero),
-                                  short=ALL_ZERO_SHORT if zero >= 1.0 else f"σ {fmt(layer.backprop_std)}")
+        # fractions of all values, the exact zeros included (they have no bin on a log axis)
+        zeros = np.array([layers[i].backprop_zero_fraction for i in shown])
+        hists = np.array([layers[i].backprop_hist for i in shown])
+        with np.errstate(divide="ignore", invalid="ignore"):  # (all zero: a total of inf or nan, no fractions)
+            fracs = fractions(hists, hists.sum(axis=1) / (1.0 - zeros))
+        notes = [zero_note(layers[i].backprop_std, zero) for i, zero in zip(shown, zeros)]
+        shorts = [ALL_ZERO_SHORT if zero >= 1.0 else f"σ {fmt(layers[i].backprop_std)}" for i, zero in zip(shown, zeros)]
+        self.ridges.set_ridges(LOG_GRAD_EDGES, fracs, notes, shorts)
 
         if not self.short:  # (a short tile hides the std plot)
             self._draw_std(layers)

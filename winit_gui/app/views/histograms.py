@@ -15,8 +15,9 @@ units compares with one of 64 x 8); a bin above ``LINEAR_FULL`` is clipped at th
 and labelled with its true percentage (a collapsed layer is a needle marked "98%"; a saturated tanh
 layer two needles at the ends).
 
-Items are pooled: ``MAX_RIDGES`` ridges are created once and shown or hidden; a change in the number
-of layers only moves them (once, cached by the layer count), and each frame only calls setData and
+The histograms are one item (steps.StepStack), drawn anew from one array a frame; the notes and
+peak labels are pooled: ``MAX_RIDGES`` of them are created once and shown or hidden, a change in the
+number of layers only moves them (once, cached by the layer count), and each frame only calls
 setText.
 """
 
@@ -32,7 +33,7 @@ from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.labels import Label
-from winit_gui.app.views.paths import PathCurve
+from winit_gui.app.views.steps import StepStack
 
 MAX_RIDGES = 12
 """At most this many layers are drawn; deeper networks show every k-th layer (first and last always)."""
@@ -63,12 +64,16 @@ def sample_layers(n: int, cap: int = MAX_RIDGES) -> tuple[list[int], int]:
     return [*range(0, n - 1, k), n - 1], k
 
 
-def fractions(counts: np.ndarray, total: float | None = None) -> np.ndarray:
-    """Counts as fractions of ``total`` (default: their sum); all zero when there is nothing."""
-    total = float(counts.sum()) if total is None else float(total)
-    if not total > 0:
-        return np.zeros(len(counts))
-    return counts / total
+def fractions(counts: np.ndarray, total=None) -> np.ndarray:
+    """Counts as fractions of ``total`` (default: their sum), along the last axis: one histogram,
+    or a row each of several (``total`` then one per row). All zero where the total is not above 0."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if total is None:
+        total = counts.sum(axis=-1, keepdims=True)
+    else:
+        total = np.reshape(np.asarray(total, dtype=np.float64), counts.shape[:-1] + (1,))
+    some = total > 0
+    return counts / np.where(some, total, 1.0) * some
 
 
 def fmt(value: float) -> str:
@@ -211,10 +216,9 @@ class FittedTitle:
 class Ridgeline:
     """Step histograms of up to MAX_RIDGES layers in one PlotItem, first layer at the top.
 
-    Ridge ``slot`` (0 = top) has its baseline at y = n - 1 - slot. Each curve's data are the
-    statistics themselves (fractions, or log10 fractions in log mode, on the fixed bin edges); the
-    item's own transform places and scales them into the ridge, so ``curve.yData`` is what the
-    numbers say. The notes (mean, std, ...) sit in a margin to the right of the data, kept at a
+    Ridge ``slot`` (0 = top) has its baseline at y = n - 1 - slot. ``values[slot]`` are the
+    statistics drawn (fractions, or log10 fractions in log mode, clipped to the ridge, on the
+    fixed bin edges ``edges``); ``steps`` scales them into the ridges. The notes (mean, std, ...) sit in a margin to the right of the data, kept at a
     fixed pixel width whatever the widget's size; when the plot is too narrow for that margin
     (the view as one tile of the main window) their short versions lie over the right end of their
     ridge instead, on a background of their own, and the x tick labels are thinned until they do
@@ -238,7 +242,10 @@ class Ridgeline:
         fixed_axes(plot)
         plot.getAxis("bottom").setStyle(hideOverlappingLabels=40)  # px: the "≤" end labels may overhang
         self.label_axis = plot.getAxis("left")
-        self.curves: list[PathCurve] = []
+        self.steps = StepStack()
+        plot.addItem(self.steps)
+        self.edges = np.zeros(1)
+        self.values = np.zeros((0, 0))
         self.notes: list[Label] = []
         self.texts: list[tuple[str, str]] = [("", "")] * MAX_RIDGES
         """(note, short note) of every ridge; the notes show one or the other by the plot's width."""
@@ -247,17 +254,14 @@ class Ridgeline:
         right x, pixels right of it)."""
         self.peaks: list[list[Label]] = []
         for slot in range(MAX_RIDGES):
-            curve = PathCurve(step_mode="center", fill_level=0.0)
-            curve.setZValue(slot)  # deeper layers (lower on screen) in front of the ridge above
             note = Label(anchor=(0, 0.5))
             note.setZValue(100)
             peaks = [Label(anchor=(0, 0)) for _ in range(PEAK_MARKERS)]
-            for item in (curve, note, *peaks):
+            for item in (note, *peaks):
                 item.setVisible(False)
                 plot.addItem(item)
             for p in peaks:
                 p.setZValue(101)
-            self.curves.append(curve)
             self.notes.append(note)
             self.peaks.append(peaks)
         self.peak_room = True
@@ -283,12 +287,11 @@ class Ridgeline:
             self.count = n
             for slot in range(MAX_RIDGES):
                 on = slot < n
-                self.curves[slot].setVisible(on)
                 self.notes[slot].setVisible(on)
                 if not on:
                     for p in self.peaks[slot]:
                         p.setVisible(False)
-                self._place(slot)
+                self._place_note(slot)
             self.vb.setYRange(-0.12, max(n - 1, 0) + RIDGE_HEIGHT + 0.08, padding=0)
             self._fit_peak_room()
         self.labels = labels
@@ -296,20 +299,6 @@ class Ridgeline:
 
     def baseline(self, slot: int) -> float:
         return float(self.count - 1 - slot)
-
-    def _place(self, slot: int) -> None:
-        base = self.baseline(slot)
-        curve = self.curves[slot]
-        if self.log:
-            scale = RIDGE_HEIGHT / -LOG_FLOOR
-            curve.setPos(0.0, base - LOG_FLOOR * scale)
-            curve.setFillLevel(LOG_FLOOR)
-        else:
-            scale = RIDGE_HEIGHT / self.full
-            curve.setPos(0.0, base)
-            curve.setFillLevel(0.0)
-        curve.setTransform(QtGui.QTransform.fromScale(1.0, scale))
-        self._place_note(slot)
 
     def _note_x(self) -> float:
         """Where a note is pinned: its left end right of the ridges, or (compact) its right end."""
@@ -335,18 +324,14 @@ class Ridgeline:
         self.notes[slot].setPos(x, self.baseline(slot) + 0.3)
 
     def set_scale(self, log: bool, full: float = LINEAR_FULL) -> None:
-        """Log10 fractions, or fractions with ``full`` at a ridge's full height."""
-        if (log, full) != (self.log, self.full):
-            self.log, self.full = log, full
-            for slot in range(self.count):
-                self._place(slot)
+        """Log10 fractions, or fractions with ``full`` at a ridge's full height (from the next
+        ``set_ridges`` on)."""
+        self.log, self.full = log, full
 
     def set_x(self, edges: np.ndarray, ticks: Sequence[tuple[float, str]]) -> None:
         lo, hi = float(edges[0]), float(edges[-1])
         if (lo, hi) != (self.lo, self.hi):
             self.lo, self.hi = lo, hi
-            for slot in range(self.count):
-                self._place(slot)
             self._fit_x()
         ticks = list(ticks)
         if ticks != self._ticks:
@@ -442,18 +427,26 @@ class Ridgeline:
             axis.setTicks([kept, []])
 
     # ---- per frame ---------------------------------------------------------------------------
-    def set_ridge(self, slot: int, edges: np.ndarray, frac: np.ndarray, note: str, short: str | None = None) -> None:
-        """Draw fractions ``frac`` (per bin of ``edges``) in ridge ``slot`` and annotate it with
-        ``note`` (or, in a plot too narrow for it, with ``short``)."""
+    def set_ridges(self, edges: np.ndarray, fracs: np.ndarray, notes: Sequence[str],
+                   shorts: Sequence[str] | None = None) -> None:
+        """Draw the fractions ``fracs[slot]`` (per bin of ``edges``) in every ridge shown and
+        annotate each with ``notes[slot]`` (or, in a plot too narrow for it, ``shorts[slot]``)."""
+        fracs = np.asarray(fracs, dtype=np.float64).reshape(self.count, len(edges) - 1)
         if self.log:
             with np.errstate(divide="ignore"):
-                y = np.clip(np.log10(frac), LOG_FLOOR, 0.0)
+                y = np.clip(np.log10(fracs), LOG_FLOOR, 0.0)
+            scale, level = RIDGE_HEIGHT / -LOG_FLOOR, LOG_FLOOR
         else:
-            y = np.minimum(frac, self.full)
-        self.curves[slot].setData(x=edges, y=y)
-        self.texts[slot] = (note, note if short is None else short)
-        self.notes[slot].setText(self.texts[slot][1 if self.compact else 0])
-        self._mark_peaks(slot, edges, frac)
+            y = np.minimum(fracs, self.full)
+            scale, level = RIDGE_HEIGHT / self.full, 0.0
+        self.edges, self.values = edges, y
+        bases = np.arange(self.count - 1, -1, -1, dtype=np.float64)  # (the baselines, top ridge first)
+        self.steps.set_steps(edges, bases[:, None] + scale * (y - level), bases)
+        shorts = notes if shorts is None else shorts
+        for slot, frac in enumerate(fracs):
+            self.texts[slot] = (notes[slot], shorts[slot])
+            self.notes[slot].setText(self.texts[slot][1 if self.compact else 0])
+            self._mark_peaks(slot, edges, frac)
 
     def _mark_peaks(self, slot: int, edges: np.ndarray, frac: np.ndarray) -> None:
         """Label the tallest clipped needles with the share of values they hold (adjacent tall bins
@@ -509,11 +502,13 @@ class Ridgeline:
         peak_font = font(theme, -2, bold=True)
         self._peak_line_px = QtGui.QFontMetrics(peak_font).height()
         self._note_px = QtGui.QFontMetrics(note_font).horizontalAdvance(self.note_sample) + 12
-        colors = layer_colors(theme)
-        for slot, (curve, note, peaks) in enumerate(zip(self.curves, self.notes, self.peaks)):
-            color = colors[slot % len(colors)]
-            curve.setPen(pg.mkPen(color, width=theme.line_width))
-            curve.setBrush(pg.mkBrush(blend(color, theme.background, FILL_ALPHA)))
+        palette = layer_colors(theme)
+        colors = [palette[slot % len(palette)] for slot in range(MAX_RIDGES)]
+        pens = [pg.mkPen(color, width=theme.line_width) for color in colors]
+        for pen in pens:
+            pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)  # square corners on steps (a bevel looks blobby on slides)
+        self.steps.set_styles(pens, [pg.mkBrush(blend(color, theme.background, FILL_ALPHA)) for color in colors])
+        for note, peaks in zip(self.notes, self.peaks):
             note.setColor(theme.foreground)
             note.setFont(note_font)
             for p in peaks:

@@ -41,18 +41,56 @@ def rects_pay(points: int, height_px: float) -> bool:
     return 4.5 * points + 0.6 * (2 * height_px) >= 800
 
 
-def outline_rects(x: np.ndarray, y: np.ndarray, half: float) -> np.ndarray:
+def outline_rects(x: np.ndarray, y: np.ndarray, half) -> np.ndarray:
     """Whole-pixel rectangles (left, top, width, height), one per segment of the polyline
     (``x``, ``y``) in device pixels, that together cover the pixels that Qt's non-antialiased
     stroke of an axis-aligned polyline with a pen ``2 * half`` pixels wide, square caps and
-    miter joins covers."""
+    miter joins covers (``half``: one number, or one per segment)."""
     x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
-    edges = np.stack([np.minimum(x0, x1) - half, np.minimum(y0, y1) - half,
-                      np.maximum(x0, x1) + half, np.maximum(y0, y1) + half], axis=1)
-    snapped = np.floor(edges * SUBPIXELS + 0.5) / SUBPIXELS
-    first = np.floor(snapped - 0.5) + 1  # the first (last + 1) pixel whose centre is inside
+    first = covered_pixels(np.stack([np.minimum(x0, x1) - half, np.minimum(y0, y1) - half,
+                                     np.maximum(x0, x1) + half, np.maximum(y0, y1) + half], axis=1))
     first[:, 2:] -= first[:, :2]
     return first
+
+
+def covered_pixels(edges: np.ndarray) -> np.ndarray:
+    """The first pixel inside and the first one past each rectangle (left, top, right, bottom in
+    device pixels), as Qt's non-antialiased rasterizer fills it: its edges rounded onto the grid
+    of 1/64 pixel, a pixel covered when its centre lies in (top, bottom] and (left, right]."""
+    snapped = np.floor(edges * SUBPIXELS + 0.5) / SUBPIXELS
+    return np.floor(snapped - 0.5) + 1
+
+
+def as_corners(first: np.ndarray) -> np.ndarray:
+    """``covered_pixels`` as QRect's left, top, right, bottom (a QRect keeps its last pixel, not
+    its size), in int32: what ``drawRects`` takes."""
+    corners = np.empty(first.shape, dtype=np.int32)
+    corners[:, :2] = first[:, :2]
+    corners[:, 2:] = first[:, 2:] - 1
+    return corners
+
+
+def device_corners(points: np.ndarray, t: QtGui.QTransform, dpr: float, half) -> np.ndarray:
+    """The ``as_corners`` of the ``outline_rects`` of the polyline ``points`` (item units) under
+    the painter's world transform ``t`` at device-pixel ratio ``dpr``."""
+    rects = outline_rects((points[:, 0] * t.m11() + t.dx()) * dpr, (points[:, 1] * t.m22() + t.dy()) * dpr, half)
+    rects[:, 2:] += rects[:, :2]
+    return as_corners(rects)
+
+
+def rects_copy_stroke(painter: QtGui.QPainter, exporting: bool) -> bool:
+    """Whether ``outline_rects`` copy Qt's stroke on ``painter``: an aliased painter, an
+    axis-aligned transform, a whole device-pixel ratio, not an export (an SVG gets the path)."""
+    return not (exporting or painter.transform().isRotating()
+                or not painter.device().devicePixelRatioF().is_integer()
+                or painter.testRenderHint(QtGui.QPainter.RenderHint.Antialiasing))
+
+
+def to_device_pixels(painter: QtGui.QPainter, dpr: float) -> None:
+    """Reset the painter's transform to the device's pixels (from its logical ones)."""
+    painter.resetTransform()
+    if dpr != 1:
+        painter.scale(1 / dpr, 1 / dpr)
 
 
 def fits_rects(pen: QtGui.QPen | None) -> bool:
@@ -78,18 +116,6 @@ class RectOutline(QtWidgets.QGraphicsItem):
         """(the transform they were made for, QRect's left, top, right, bottom of each)"""
         self._exporting = False
 
-    def _corners(self, t: QtGui.QTransform, dpr: float, half: float) -> np.ndarray | None:
-        """QRect's left, top, right, bottom of each rectangle (a QRect keeps its last pixel, not
-        its size), in device pixels; None when a point is not finite."""
-        points = self._curve.drawn_points()
-        if len(points) < 2 or np.count_nonzero(np.isfinite(points)) < points.size:
-            return None
-        rects = outline_rects((points[:, 0] * t.m11() + t.dx()) * dpr, (points[:, 1] * t.m22() + t.dy()) * dpr, half)
-        corners = np.empty((len(rects), 4), dtype=np.int32)
-        corners[:, :2] = rects[:, :2]
-        corners[:, 2:] = rects[:, :2] + rects[:, 2:] - 1
-        return corners
-
     def changed(self) -> None:
         """The curve's points, pen or rectangle changed."""
         self.prepareGeometryChange()
@@ -105,16 +131,17 @@ class RectOutline(QtWidgets.QGraphicsItem):
 
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
         pen = self._curve.opts["pen"]
-        # (the world transform, to the widget's logical pixels: the device transform would add the
-        # widget's offset in its window, which the painter adds again after resetTransform)
-        t = painter.transform()
-        dpr = painter.device().devicePixelRatioF()
         corners = None
-        if not (self._exporting or t.isRotating() or not dpr.is_integer()
-                or painter.testRenderHint(QtGui.QPainter.RenderHint.Antialiasing)):
+        if rects_copy_stroke(painter, self._exporting):
+            # (the world transform, to the widget's logical pixels: the device transform would add
+            # the widget's offset in its window, which the painter adds again after resetTransform)
+            t = painter.transform()
+            dpr = painter.device().devicePixelRatioF()
             key = (t.m11(), t.m22(), t.dx(), t.dy(), dpr)
             if self._rects is None or self._rects[0] != key:
-                self._rects = key, self._corners(t, dpr, pen.widthF() / 2)
+                points = self._curve.drawn_points()
+                drawable = len(points) >= 2 and np.count_nonzero(np.isfinite(points)) == points.size
+                self._rects = key, device_corners(points, t, dpr, pen.widthF() / 2) if drawable else None
             corners = self._rects[1]
         if corners is None:  # Qt's stroke, as the curve itself would draw it
             painter.setPen(pen)
@@ -122,9 +149,7 @@ class RectOutline(QtWidgets.QGraphicsItem):
             painter.drawPath(self._curve.path())
             return
         painter.save()
-        painter.resetTransform()
-        if dpr != 1:  # (the rectangles are in device pixels, the painter's units logical ones)
-            painter.scale(1 / dpr, 1 / dpr)
+        to_device_pixels(painter, painter.device().devicePixelRatioF())
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(pen.color())
         painter.drawRects(shiboken6.wrapInstance(corners.ctypes.data, QtCore.QRect), len(corners))

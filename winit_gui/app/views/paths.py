@@ -158,7 +158,7 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         if isinstance(connect, str) and connect == self._drawn_connect and same_values(points, self._drawn):
             return False  # (a NaN never equals itself: such data are always drawn anew)
         self._drawn, self._drawn_connect = points, connect
-        self.setPath(_path(points, connect))
+        self.setPath(points_path(points, connect))
         self._place_outline()
         return True
 
@@ -195,10 +195,10 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
         outline = np.empty((len(points) + 2, 2))
         outline[1:-1] = points
         outline[0], outline[-1] = (points[0, 0], level), (points[-1, 0], level)
-        self.fill.setPath(_path(outline, "all"))
+        self.fill.setPath(points_path(outline, "all"))
 
 
-def _path(points: np.ndarray, connect: str | np.ndarray) -> QtGui.QPainterPath:
+def points_path(points: np.ndarray, connect: str | np.ndarray) -> QtGui.QPainterPath:
     """The QPainterPath of ``pg.arrayToQPath(points[:, 0], points[:, 1], connect)``: the same
     elements, built without its generic checks where every point is finite.
 

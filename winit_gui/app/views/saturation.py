@@ -22,6 +22,7 @@ from winit_gui.app.views.histograms import (FittedTitle, blend, fixed_axes, font
                                             nice_ceiling, nice_ticks, ordinal, sample_layers, tick_label)
 from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.paths import PathCurve
+from winit_gui.app.views.steps import StepStack
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import PREACT_EDGES
 
@@ -73,13 +74,12 @@ class SaturationView(SnapshotView):
         self.threshold = pg.InfiniteLine(angle=0, movable=False)
         self.derivative = PathCurve()
         # outlines only: six translucent fills on top of each other were mud, and cost most of the paint
-        self.overlays = [PathCurve(step_mode="center") for _ in range(MAX_OVERLAY)]
+        self.overlays = StepStack()
         self.shade_label = pg.TextItem(anchor=(0, 0))
         self.overlay_note = pg.TextItem(anchor=(1, 0))
         self.curve_plot.addItem(self.shade)
-        for i, item in enumerate(self.overlays):
-            item.setZValue(1 + i)
-            self.curve_plot.addItem(item)
+        self.overlays.setZValue(1)
+        self.curve_plot.addItem(self.overlays)
         self.threshold.setZValue(20)
         self.derivative.setZValue(30)
         for item in (self.threshold, self.derivative, self.shade_label, self.overlay_note):
@@ -137,8 +137,6 @@ class SaturationView(SnapshotView):
         self._n = n
         hidden = n - 1
         self._overlay, _ = sample_layers(hidden, MAX_OVERLAY) if hidden > 0 else ([], 1)
-        for slot, item in enumerate(self.overlays):
-            item.setVisible(slot < len(self._overlay))
         self._labels = [layer_label(layer) for layer in layers]
         self.bars.setOpts(x=np.arange(1, n + 1, dtype=float), height=np.zeros(n), width=0.7)
         self._color_bars()
@@ -234,10 +232,10 @@ class SaturationView(SnapshotView):
         self._relayout(layers)
         self._set_activation(snapshot.settings.activation)
         peak = activations.get(self._activation).max_derivative
-        for slot, i in enumerate(self._overlay):
-            frac = fractions(layers[i].preact_hist)
-            top = frac.max(initial=0.0)
-            self.overlays[slot].setData(x=PREACT_EDGES, y=frac * (peak / top) if top > 0 else frac)
+        fracs = fractions(np.array([layers[i].preact_hist for i in self._overlay]).reshape(len(self._overlay), -1))
+        tops = fracs.max(axis=1, initial=0.0)
+        scale = peak / np.where(tops > 0, tops, peak)  # (an empty histogram stays flat)
+        self.overlays.set_steps(PREACT_EDGES, fracs * scale[:, None], np.zeros(len(self._overlay)))
         if not self.short:
             self._draw_bottom(snapshot)
 
@@ -288,9 +286,10 @@ class SaturationView(SnapshotView):
         self.shade.setPen(pg.mkPen(None))
         self.shade.setBrush(pg.mkBrush(blend(theme.muted, theme.background, SHADE_ALPHA)))
         self._palette = layer_colors(theme)  # as in the ridgelines, minus the curve's own colour
-        for slot, item in enumerate(self.overlays):
-            color = self._palette[slot % len(self._palette)]
-            item.setPen(pg.mkPen(color, width=w))
+        pens = [pg.mkPen(self._palette[slot % len(self._palette)], width=w) for slot in range(MAX_OVERLAY)]
+        for pen in pens:
+            pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)  # square corners on steps
+        self.overlays.set_styles(pens, [None] * MAX_OVERLAY)
         for label in (self.shade_label, self.overlay_note):
             label.setColor(theme.foreground)
             label.setFont(font(theme, -1))
