@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui import snapshot
 from winit_gui.app.views.activations import ActivationView
-from winit_gui.app.views.base import CONTAINERS, Axis
+from winit_gui.app.views.base import CONTAINERS, Axis, ViewBox
 from winit_gui.app.views.boundary import BoundaryView
 from winit_gui.app.views.gradients import GradientView
 from winit_gui.app.views.loss import LossView
@@ -111,6 +111,32 @@ def test_an_axis_bounding_rectangle_follows_its_size_and_style(qtbot, theme):
     for axis in axes:
         axis.setStyle(tickLength=-12, hideOverlappingLabels=False)
     assert as_pyqtgraph_has_it()
+
+
+def test_a_view_box_bounding_rectangle_is_pyqtgraphs_at_every_moment_of_a_resize(qtbot):
+    """ViewBox keeps its bounding rectangle between changes of its geometry. Qt asks for it (and
+    caches the clip of its children) while it resizes the box, before geometryChanged: the one
+    kept must be the new one then, or a child at the edge is clipped at the old size."""
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    boxes = [ViewBox(), pg.ViewBox()]
+    seen = []
+    for col, box in enumerate(boxes):
+        widget.ci.addItem(box, row=0, col=col)
+        box.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+        dot = QtWidgets.QGraphicsEllipseItem(4, -1, 2, 2)  # half of it below the box's bottom edge
+        dot.setBrush(QtGui.QColor("#e69f00"))
+        box.addItem(dot)
+        box.sigResized.connect(lambda box=box: seen.append(box.boundingRect() == pg.ViewBox.boundingRect(box)))
+    for size in ((300, 200), (420, 330), (260, 410)):
+        widget.resize(*size)
+        widget.show()
+        QtWidgets.QApplication.processEvents()
+        assert boxes[0].boundingRect() == pg.ViewBox.boundingRect(boxes[0])
+        image = widget.grab().toImage()
+        halves = [image.copy(box.sceneBoundingRect().toAlignedRect()) for box in boxes]
+        assert halves[0] == halves[1]  # the same clip as pyqtgraph's own view box
+    assert seen and all(seen)
 
 
 @pytest.mark.parametrize("cls", [*CHANGES, NetworkView, ActivationView])

@@ -118,13 +118,40 @@ def draws_nothing(*items: QtWidgets.QGraphicsItem) -> None:
         item.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
 
 
+class ViewBox(pg.ViewBox):
+    """pyqtgraph's view box, whose bounding rectangle is kept from one size to the next.
+
+    Qt asks a view box for it several times a frame whenever an item inside changed (the box
+    clips its children): some 70 times a frame over the six views. pyqtgraph's compares the
+    geometry with the one it last saw, copies its rectangle and adjusts it, a handful of calls
+    into Qt each time (measured: 0.5 M instructions a frame). This one is made again after each
+    resize, from the resize event on: Qt sends it before geometryChanged, and lays out the box's
+    children and caches their clip in between (a rectangle of the old size kept until the
+    signal clipped the network's bottom row of nodes)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._rect: QtCore.QRectF | None = None
+
+    def resizeEvent(self, event) -> None:
+        self._rect = None
+        super().resizeEvent(event)
+
+    def boundingRect(self) -> QtCore.QRectF:
+        if self._rect is None:
+            self._rect = super().boundingRect()
+        return self._rect
+
+
 def add_plot(layout: pg.GraphicsLayout, **kwargs) -> pg.PlotItem:
     """``layout.addPlot(**kwargs)`` as the views want their plots: without context menus (their
     widgets were a tenth of the window's construction, and the views turn them off) and without
     pyqtgraph's automatic SI prefix on the axes ("f′(z) (x0.001)" for sigmoid; it also sets the
-    axis label's HTML again at every range change), and with ``Axis`` for the two axes it shows."""
+    axis label's HTML again at every range change), with ``Axis`` for the two axes it shows and
+    ``ViewBox`` for its view box."""
     axes = {name: Axis(name) for name in ("left", "bottom")}
-    plot = layout.addPlot(enableMenu=False, **{**kwargs, "axisItems": {**axes, **kwargs.get("axisItems", {})}})
+    plot = layout.addPlot(enableMenu=False, viewBox=ViewBox(enableMenu=False),
+                          **{**kwargs, "axisItems": {**axes, **kwargs.get("axisItems", {})}})
     for name in ("left", "bottom"):
         plot.getAxis(name).enableAutoSIPrefix(False)
     return plot

@@ -37,7 +37,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
-from winit_gui.app.views.base import SnapshotView, cache_as_pixmap
+from winit_gui.app.views.base import SnapshotView, ViewBox, cache_as_pixmap
 from winit_gui.app.views.labels import Label
 from winit_gui.app.views.marks import PixelMarks
 from winit_gui.app.views.paths import SmoothPathCurve
@@ -240,8 +240,10 @@ class NetworkView(SnapshotView):
         self.ci.setSpacing(0)
         self.title_label = self.ci.addLabel("", row=0, col=0)
         self.title_fit = FittedLabel(self.title_label)
-        self.vb = self.ci.addViewBox(row=1, col=0, enableMouse=False, enableMenu=False)
-        self.band = self.ci.addViewBox(row=2, col=0, enableMouse=False, enableMenu=False)
+        self.vb = ViewBox(enableMouse=False, enableMenu=False)
+        self.band = ViewBox(enableMouse=False, enableMenu=False)
+        self.ci.addItem(self.vb, row=1, col=0)
+        self.ci.addItem(self.band, row=2, col=0)
         for vb in (self.vb, self.band):
             vb.disableAutoRange()
             vb.setMouseEnabled(False, False)
