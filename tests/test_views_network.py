@@ -95,6 +95,7 @@ def test_a_title_whose_words_change_is_the_title_setText_would_show(qtbot, theme
     fit, label = view.title_fit, view.title_label
     t = view.theme
     fit.set(["Network <span style='color:#ff0000'>max 3.42</span> &nbsp;(all zero)"], t.foreground, t.font_size)
+    label.setMinimumHeight(0)  # (the new wording must set it again, as setText does)
     fit.set(["Network <span style='color:#ff0000'>max 12.7</span> &nbsp;wider"], t.foreground, t.font_size)
 
     def state():
