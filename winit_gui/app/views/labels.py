@@ -28,10 +28,16 @@ class Label(QtWidgets.QGraphicsSimpleTextItem):
         self.box.setPen(QtGui.QPen(QtCore.Qt.NoPen))
         self.box.setVisible(False)
         self._anchor = anchor
+        self._text = ""
+        self._boxed = False
+        """Whether the box is shown (set_fill): a box not shown is not kept to the text's size."""
+        self._shift: tuple[float, float] | None = None
+        """The translation last set to put the anchor at pos()."""
         self._place()
 
     def setText(self, text: str) -> None:
-        if text != self.text():
+        if text != self._text:  # (a Python string kept: asking Qt for its text costs a call)
+            self._text = text
             super().setText(text)
             self._place()
 
@@ -51,13 +57,19 @@ class Label(QtWidgets.QGraphicsSimpleTextItem):
 
     def set_fill(self, brush: QtGui.QBrush | None) -> None:
         """A background box behind the text (legible over a curve), or none."""
-        self.box.setVisible(brush is not None and brush.style() != QtCore.Qt.NoBrush)
+        self._boxed = brush is not None and brush.style() != QtCore.Qt.NoBrush
+        self.box.setVisible(self._boxed)
         if brush is not None:
             self.box.setBrush(brush)
+        self._place()
 
     def _place(self) -> None:
         # (in pixels: the item ignores the plot's scaling, so its own coordinates are pixels)
         rect = super().boundingRect()
         ax, ay = self._anchor
-        self.setTransform(QtGui.QTransform.fromTranslate(-ax * rect.width(), -ay * rect.height()))
-        self.box.setRect(rect.marginsAdded(PADDING))
+        shift = (-ax * rect.width(), -ay * rect.height())
+        if shift != self._shift:  # (a note anchored on its left edge keeps it whatever its text)
+            self._shift = shift
+            self.setTransform(QtGui.QTransform.fromTranslate(*shift))
+        if self._boxed:  # (set_fill fits a box it shows)
+            self.box.setRect(rect.marginsAdded(PADDING))
