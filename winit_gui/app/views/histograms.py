@@ -443,17 +443,20 @@ class Ridgeline:
         bases = np.arange(self.count - 1, -1, -1, dtype=np.float64)  # (the baselines, top ridge first)
         self.steps.set_steps(edges, bases[:, None] + scale * (y - level), bases)
         shorts = notes if shorts is None else shorts
+        # (one reduction for all ridges: on rows this short its set-up is the cost)
+        tallest = fracs.max(axis=1, initial=0.0).tolist()
         for slot, frac in enumerate(fracs):
             self.texts[slot] = (notes[slot], shorts[slot])
             self.notes[slot].setText(self.texts[slot][1 if self.compact else 0])
-            self._mark_peaks(slot, edges, frac)
+            self._mark_peaks(slot, edges, frac, tallest[slot])
 
-    def _mark_peaks(self, slot: int, edges: np.ndarray, frac: np.ndarray) -> None:
+    def _mark_peaks(self, slot: int, edges: np.ndarray, frac: np.ndarray, tallest: float) -> None:
         """Label the tallest clipped needles with the share of values they hold (adjacent tall bins
-        together: a collapsed layer split over the two bins around 0 reads "100%")."""
+        together: a collapsed layer split over the two bins around 0 reads "100%"); ``tallest``:
+        ``frac``'s largest value."""
         markers = self.peaks[slot]
         # (most ridges have no clipped needle: they skip the search and its placing)
-        tall = not self.log and self.peak_room and frac.max(initial=0.0) > MARK_AT * self.full
+        tall = not self.log and self.peak_room and tallest > MARK_AT * self.full
         spans = self._label_needles(slot, markers, edges, frac) if tall else []
         for m in markers[len(spans):]:
             m.setVisible(False)
