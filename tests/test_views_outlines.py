@@ -8,29 +8,8 @@ from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.views.outlines import outline_rects
+from drawing import RecordingPainter, StrokedCurve
 from winit_gui.app.views.paths import PathCurve
-
-
-class StrokedCurve(PathCurve):
-    """The reference: the same curve, always stroked by Qt."""
-
-    RECT_OUTLINES = False
-
-
-class RecordingPainter(QtGui.QPainter):
-    """Notes whether the Python paint filled rectangles or stroked the path."""
-
-    def __init__(self, device):
-        super().__init__(device)
-        self.calls = []
-
-    def drawRects(self, *args):
-        self.calls.append("rects")
-        super().drawRects(*args)
-
-    def drawPath(self, *args):
-        self.calls.append("path")
-        super().drawPath(*args)
 
 
 def pixels(image: QtGui.QImage) -> np.ndarray:

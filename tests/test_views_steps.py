@@ -7,30 +7,11 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app import export
+from drawing import RecordingPainter, StrokedCurve
 from winit_gui.app.views.paths import PathCurve
 from winit_gui.app.views.steps import StepStack
 
 COLORS = ["#56b4e9", "#e69f00", "#009e73", "#cc79a7", "#f0e442"]
-
-
-class StrokedCurve(PathCurve):
-    """The reference: a filled step histogram whose outline Qt always strokes."""
-
-    RECT_OUTLINES = False
-
-
-class RecordingPainter(QtGui.QPainter):
-    def __init__(self, device):
-        super().__init__(device)
-        self.calls = []
-
-    def drawRects(self, *args):
-        self.calls.append("rects")
-        super().drawRects(*args)
-
-    def drawPath(self, *args):
-        self.calls.append("path")
-        super().drawPath(*args)
 
 
 def styles(n: int, width: float = 2.0) -> tuple[list[QtGui.QPen], list[QtGui.QBrush]]:

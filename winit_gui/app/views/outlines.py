@@ -46,11 +46,16 @@ def outline_rects(x: np.ndarray, y: np.ndarray, half) -> np.ndarray:
     (``x``, ``y``) in device pixels, that together cover the pixels that Qt's non-antialiased
     stroke of an axis-aligned polyline with a pen ``2 * half`` pixels wide, square caps and
     miter joins covers (``half``: one number, or one per segment)."""
-    x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
-    first = covered_pixels(np.stack([np.minimum(x0, x1) - half, np.minimum(y0, y1) - half,
-                                     np.maximum(x0, x1) + half, np.maximum(y0, y1) + half], axis=1))
+    first = _outline_pixels(x, y, half)
     first[:, 2:] -= first[:, :2]
     return first
+
+
+def _outline_pixels(x: np.ndarray, y: np.ndarray, half) -> np.ndarray:
+    """``covered_pixels`` of each segment's rectangle, grown by ``half`` on every side."""
+    x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
+    return covered_pixels(np.stack([np.minimum(x0, x1) - half, np.minimum(y0, y1) - half,
+                                    np.maximum(x0, x1) + half, np.maximum(y0, y1) + half], axis=1))
 
 
 def covered_pixels(edges: np.ndarray) -> np.ndarray:
@@ -73,9 +78,8 @@ def as_corners(first: np.ndarray) -> np.ndarray:
 def device_corners(points: np.ndarray, t: QtGui.QTransform, dpr: float, half) -> np.ndarray:
     """The ``as_corners`` of the ``outline_rects`` of the polyline ``points`` (item units) under
     the painter's world transform ``t`` at device-pixel ratio ``dpr``."""
-    rects = outline_rects((points[:, 0] * t.m11() + t.dx()) * dpr, (points[:, 1] * t.m22() + t.dy()) * dpr, half)
-    rects[:, 2:] += rects[:, :2]
-    return as_corners(rects)
+    return as_corners(_outline_pixels((points[:, 0] * t.m11() + t.dx()) * dpr,
+                                      (points[:, 1] * t.m22() + t.dy()) * dpr, half))
 
 
 def rects_copy_stroke(painter: QtGui.QPainter, exporting: bool) -> bool:
