@@ -46,6 +46,23 @@ def test_the_slider_redraws_every_view_while_paused_and_the_step_stays_zero(open
     assert snap.stats.layers[0].weight_std == pytest.approx(10**0.8 * std_before)
 
 
+def test_a_slider_move_goes_to_the_engine_before_the_panel_follows_it(open_window, qtbot, monkeypatch):
+    # the engine makes the new picture while the panel's widgets update (a slider move's latency)
+    window = open_window()
+    slider = child(window, QtWidgets.QSlider, "gainSlider")
+    spin = child(window, QtWidgets.QDoubleSpinBox, "gainSpin")
+    sent = []
+    apply = window.bridge.apply
+    monkeypatch.setattr(window.bridge, "apply",
+                        lambda settings: (sent.append((settings.gain, window.controls.settings.gain, spin.value())),
+                                          apply(settings)))
+    slider.setValue(slider.value() + 40)
+    gain, panel_gain, spin_then = sent[-1]
+    assert gain == pytest.approx(10**0.4) and panel_gain == gain  # the panel's settings are already the new ones
+    assert spin_then == 1.0 and spin.value() == pytest.approx(gain, rel=1e-3)  # its widgets followed after
+    wait_for(qtbot, window, lambda s: s.settings.gain == gain)
+
+
 def test_play_advances_pause_holds_step_adds_one(open_window, qtbot):
     window = open_window()
     play = child(window, QtWidgets.QPushButton, "playButton")

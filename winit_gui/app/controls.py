@@ -245,8 +245,11 @@ class ControlPanel(QtWidgets.QWidget):
             return
         if settings == self._settings:
             return
-        self.show_settings(settings)
+        # The edit goes out first: the engine computes its picture while the widgets follow it
+        # here (a slider move's latency was these widgets' 1-2 ms longer the other way round).
+        self._settings = settings
         self.settingsEdited.emit(settings)
+        self.show_settings(settings)
 
     def _init_changed(self, _index: int) -> None:
         name = self.init_combo.currentData(QtCore.Qt.UserRole)

@@ -416,8 +416,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # ---- slots -----------------------------------------------------------------------------------
     def _settings_edited(self, settings) -> None:
-        self._select_preset_in_combo(None)
         self.bridge.apply(settings)
+        self._select_preset_in_combo(None)
         self.compare.apply_a(settings)
 
     def engine_lost(self, message: str) -> None:
