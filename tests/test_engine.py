@@ -11,6 +11,7 @@ from winit_gui import engine
 from winit_gui import snapshot as snapshots
 from winit_gui.engine import Engine, EngineProcess
 from winit_gui.settings import Settings
+from winit_gui.training import Trainer
 
 from processes import running
 
@@ -153,6 +154,46 @@ def test_statistics_that_overflow_with_a_finite_loss_are_a_divergence_too():
     assert np.isfinite(last.evaluation.train_loss) and last.step < 10
     assert snapshots.overflowed(last) == ""
     assert all(np.isfinite([layer.weight_std, layer.update_ratio]).all() for layer in last.stats.layers)
+
+
+def test_snapshots_carry_the_theory_only_while_a_viewer_asks_for_it():
+    eng, got = make()
+    eng.send(engine.APPLY, Settings(gain=2.0))
+    eng.run_once()
+    assert got[-1].theory is None
+    eng.send(engine.THEORY_ON)  # at once: the viewer that asked has a picture to draw
+    eng.run_once()
+    assert len(got) == 2 and got[-1].theory is not None and got[-1].settings.gain == 2.0
+    eng.send(engine.THEORY_ON)  # (already on: nothing new to send)
+    eng.run_once()
+    assert len(got) == 2
+    eng.send(engine.APPLY, Settings(gain=3.0))
+    eng.run_once()
+    expected = snapshots.build(Trainer(Settings(gain=3.0)), 0, False).theory
+    assert got[-1].theory.sigma_w == expected.sigma_w
+    np.testing.assert_array_equal(got[-1].theory.jacobian_sv, expected.jacobian_sv)
+    eng.send(engine.THEORY_OFF)
+    eng.send(engine.STEP)
+    eng.run_once()
+    assert len(got) == 4 and got[-1].step == 1 and got[-1].theory is None
+
+
+def test_an_engine_process_started_with_the_theory_on_sends_it_from_its_first_snapshot():
+    got = Collector()
+    ready = threading.Event()
+    eng = EngineProcess(Settings(), lambda s: (got.append(s), ready.set()))
+    eng.set_theory(True)  # before start: kept for it (a bridge's new engine after a crash)
+    eng.start()
+    try:
+        assert ready.wait(30)
+        assert got[0].theory is not None
+        ready.clear()
+        eng.set_theory(False)
+        eng.send(engine.STEP)
+        assert ready.wait(10)
+        assert got[-1].step == 1 and got[-1].theory is None
+    finally:
+        eng.stop()
 
 
 def test_settings_and_snapshots_cross_a_process_boundary_intact():

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from winit_gui import engine
 from winit_gui.app.bridge import EngineBridge
@@ -47,6 +47,17 @@ def test_a_killed_engine_is_replaced_with_the_current_settings(qtbot, window):
     # and the new engine trains
     window.findChild(QtWidgets.QPushButton, "stepButton").click()
     qtbot.waitUntil(lambda: window.snapshot.step == 1, timeout=10_000)
+
+
+def test_an_engine_that_replaces_one_killed_on_the_theory_page_sends_the_theory(qtbot, window):
+    window.findChild(QtGui.QAction, "theoryAction").trigger()
+    qtbot.waitUntil(lambda: window.snapshot.theory is not None, timeout=10_000)
+    last_serial = window.snapshot.serial
+    kill_engine(qtbot, window)
+    qtbot.waitUntil(lambda: window.snapshot.serial > last_serial, timeout=10_000)
+    assert window.snapshot.theory is not None
+    depth = window.findChild(QtWidgets.QWidget, "depthView")
+    qtbot.waitUntil(lambda: depth.snapshot is window.snapshot)
 
 
 def test_an_engine_that_keeps_dying_is_given_up_until_the_settings_change(qtbot, window):

@@ -13,7 +13,9 @@ from winit_gui.settings import Settings
 
 @pytest.fixture
 def window(open_window):
-    return open_window(experiment=experiment.Experiment(Settings(activation="relu", lr=10.0)))
+    window = open_window(experiment=experiment.Experiment(Settings(activation="relu", lr=10.0)))
+    window.wait_for_theory()  # the snapshots carry the theory (the six views do not draw it): its numbers are checked too
+    return window
 
 
 def shown(qtbot, window, condition):

@@ -370,8 +370,10 @@ class RandomUse:
             took = time.perf_counter() - start
             self.max_answer = max(self.max_answer, took)
             self.late += took > ANSWER_MS / 1000
-        # a frame that is being drawn finishes, then every view shows the window's snapshot
-        qtbot.waitUntil(lambda: window._frame is None, timeout=5000)
+        # a frame that is being drawn finishes, then every view shows the window's snapshot; on
+        # the theory page, one with the theory (the page asked the engine for it when it came up)
+        qtbot.waitUntil(lambda: window._frame is None and (window.views_stack.currentWidget() is not window.theory
+                                                          or window.snapshot.theory is not None), timeout=5000)
         self._order()
         if window.shown_views():
             behind = [view.objectName() for view in window.shown_views() if view.snapshot is not window.snapshot]

@@ -105,8 +105,10 @@ def test_hidden_views_are_not_drawn_and_catch_up_when_shown(window, qtbot):
     snap = shown(qtbot, window, lambda s: s.settings.gain == window.controls.settings.gain)
     qtbot.waitUntil(lambda: view(window, "networkView").snapshot is snap)
     assert depth.snapshot is not snap
+    assert snap.theory is None  # the engine leaves out what no view on screen draws
     switch(window, qtbot, True)
     qtbot.waitUntil(lambda: depth.snapshot is window.snapshot)
+    assert window.snapshot.settings.gain == snap.settings.gain and window.snapshot.theory is not None
     # and while the page shows, the six wait
     network = view(window, "networkView")
     slider.setValue(-25)

@@ -50,18 +50,23 @@ class Command:
     steps: int = 0
 
 
-PLAY, PAUSE, STEP, RESET, APPLY, SNAPSHOT, READY, QUIT = (
-    "play", "pause", "step", "reset", "apply", "snapshot", "ready", "quit")
+PLAY, PAUSE, STEP, RESET, APPLY, SNAPSHOT, READY, THEORY_ON, THEORY_OFF, QUIT = (
+    "play", "pause", "step", "reset", "apply", "snapshot", "ready", "theory on", "theory off", "quit")
 """Commands. READY is the viewer's "send the next one": while training runs, the engine sends a
 new snapshot only after the viewer has taken the previous one, so it never spends time on frames
-that a busy screen would drop, and at most one snapshot waits for the viewer."""
+that a busy screen would drop, and at most one snapshot waits for the viewer.
+THEORY_ON and THEORY_OFF: whether snapshots carry the theory (``Snapshot.theory``), which only
+the theory page draws. A new initialization's theory is a quarter of a slider move's snapshot on
+the default lesson and nearly half at 20 x 256 (its Jacobians; 36 -> 27 M and 298 -> 159 M
+instructions without it): paid only while a viewer asks. Turned on, it comes in a snapshot at once."""
 
 
 class Engine:
     def __init__(self, settings: Settings, on_snapshot: Callable[[Snapshot], None],
                  commands: queue.Queue | None = None, last_serial: int = 0):
         """``last_serial``: snapshots are numbered from the one after it (an engine that takes
-        over from one that died goes on counting, so viewers can still tell newer from older)."""
+        over from one that died goes on counting, so viewers can still tell newer from older).
+        Snapshots leave the theory out until THEORY_ON."""
         self._trainer = Trainer(settings)
         self._on_snapshot = on_snapshot
         self._commands = commands if commands is not None else queue.Queue()
@@ -71,6 +76,7 @@ class Engine:
         self._stats_cost = 0.0
         self._last_finite: Snapshot | None = None
         self._viewer_ready = True
+        self._theory = False
         self.quit = False
 
     def send(self, kind: str, settings: Settings | None = None, steps: int = 0) -> None:
@@ -132,6 +138,10 @@ class Engine:
                 publish = True
             elif command.kind == READY:
                 self._viewer_ready = True
+            elif command.kind in (THEORY_ON, THEORY_OFF):
+                on = command.kind == THEORY_ON
+                publish |= on and not self._theory
+                self._theory = on
         return publish
 
     def _train_slice(self) -> bool:
@@ -146,7 +156,7 @@ class Engine:
     def _publish(self) -> None:
         start = time.perf_counter()
         self._serial += 1
-        snap = snapshots.build(self._trainer, self._serial, self._playing)
+        snap = snapshots.build(self._trainer, self._serial, self._playing, with_theory=self._theory)
         self._stats_cost = time.perf_counter() - start
         self._last_publish = time.perf_counter()
         self._viewer_ready = False
@@ -190,8 +200,9 @@ class EngineProcess:
     sends; ``on_exit`` (if given) when the child ended without ``stop``, with its exit code
     (negative: the signal that ended it). ``last_serial`` as for Engine.
     ``stop`` ends the child and joins it and the reader; commands sent before ``start`` or
-    after ``stop`` are dropped. An engine left running when the interpreter exits is stopped by
-    an atexit hook, so a script that never closes its window still exits at once.
+    after ``stop`` are dropped (``set_theory`` is kept for ``start``). An engine left running
+    when the interpreter exits is stopped by an atexit hook, so a script that never closes its
+    window still exits at once.
     """
 
     def __init__(self, settings: Settings, on_snapshot: Callable[[Snapshot], None],
@@ -204,6 +215,7 @@ class EngineProcess:
         self._reader: threading.Thread | None = None
         self._stopping = False
         self._left_running = False
+        self._theory = False
 
     @property
     def pid(self) -> int | None:
@@ -222,7 +234,15 @@ class EngineProcess:
         self._reader.start()
         _running.add(self)
         self._write((self._settings, self._last_serial))
+        if self._theory:
+            self.send(THEORY_ON)
         self.send(SNAPSHOT)  # the first picture, as soon as the child is up
+
+    def set_theory(self, on: bool) -> None:
+        """Whether snapshots carry the theory (THEORY_ON, THEORY_OFF), now and after ``start``."""
+        if on != self._theory:
+            self._theory = on
+            self.send(THEORY_ON if on else THEORY_OFF)
 
     def send(self, kind: str, settings: Settings | None = None, steps: int = 0) -> None:
         self._write(Command(kind, settings, steps))

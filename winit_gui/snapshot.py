@@ -97,15 +97,15 @@ class Snapshot:
     be heavy to send to the GUI every frame and which no view draws."""
     theory: TheoryPicture | None
     """Mean-field theory of the initial weights, with this frame's measured variances (None in
-    a picture built without it: ``build(with_theory=False)``)."""
+    a picture built without it: ``build(with_theory=False)``, the engine's while no viewer asks)."""
     message: str = ""
     diverged: bool = False
 
 
 def build(trainer: Trainer, serial: int, playing: bool, message: str = "", with_theory: bool = True) -> Snapshot:
     """The snapshot of ``trainer`` now. ``with_theory=False`` leaves the theory out: its phase
-    plane and Jacobians are a tenth of a second, which the window's first picture need not wait
-    for while the engine, starting beside it, computes them anyway."""
+    plane and Jacobians, which only the theory page draws, cost a new initialization more than
+    its statistics on a deep net (the engine adds them while a viewer asks: THEORY_ON)."""
     measured = trainer.measure(display_samples(trainer.network.sizes))
     stats = measured.stats
     return Snapshot(

@@ -39,6 +39,7 @@ class EngineBridge(QtCore.QObject):
         self._restarts: list[float] = []
         self._last_serial = 0
         self._stopped = False
+        self._theory = False
         self.divergence = ""
         """The message of a run that diverged and paused itself since the last ``play()``, shown
         or not: a newer snapshot (a slider move's) may replace it before the window takes it."""
@@ -47,7 +48,9 @@ class EngineBridge(QtCore.QObject):
         self._engineExited.connect(self._restart, QtCore.Qt.QueuedConnection)
 
     def _new_engine(self) -> engine.EngineProcess:
-        return engine.EngineProcess(self._settings, self._deliver, self._engineExited.emit, self._last_serial)
+        process = engine.EngineProcess(self._settings, self._deliver, self._engineExited.emit, self._last_serial)
+        process.set_theory(self._theory)
+        return process
 
     def start(self) -> None:
         self._engine.start()
@@ -91,6 +94,11 @@ class EngineBridge(QtCore.QObject):
 
     def reset(self) -> None:
         self._engine.send(engine.RESET)
+
+    def set_theory(self, on: bool) -> None:
+        """Whether snapshots carry the theory (only the theory page draws it): off at first."""
+        self._theory = on
+        self._engine.set_theory(on)
 
     def ready(self) -> None:
         """The last snapshot is taken (being drawn, or drawn): the engine may send the next one

