@@ -196,6 +196,24 @@ def test_an_engine_process_started_with_the_theory_on_sends_it_from_its_first_sn
         eng.stop()
 
 
+def test_the_engine_process_runs_this_winit_gui_whatever_the_current_directory_holds(tmp_path, monkeypatch):
+    # another checkout in the directory the app is started from: the child must not import it
+    decoy = tmp_path / "winit_gui"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("")
+    (decoy / "engine_child.py").write_text("raise SystemExit(7)\n")
+    monkeypatch.chdir(tmp_path)
+    done = threading.Event()
+    got, exits = [], []
+    eng = EngineProcess(Settings(), lambda s: (got.append(s), done.set()), lambda code: (exits.append(code), done.set()))
+    eng.start()
+    try:
+        assert done.wait(30)
+        assert got and not exits, f"the child exited with {exits}"
+    finally:
+        eng.stop()
+
+
 def test_settings_and_snapshots_cross_a_process_boundary_intact():
     eng, got = make(Settings(init="constant", init_params={"value": 0.5}, gain=2.0))
     eng.send(engine.SNAPSHOT)

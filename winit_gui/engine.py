@@ -223,8 +223,10 @@ class EngineProcess:
 
     def start(self) -> None:
         self._stopping = False
+        # -P: the current directory is not put first on the child's path, where a folder holding
+        # another winit_gui (a second checkout) had the child run that one instead of this one.
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "winit_gui.engine_child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-P", "-m", "winit_gui.engine_child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             env=_child_environment())
         # The reader is a daemon so that an interpreter exiting with the engine still running
         # (a script that never closed its window) gets to its atexit hook instead of waiting
