@@ -86,11 +86,15 @@ def workload(kind: str, frames: int, per_view: bool = False, per_frame: bool = F
 
     app = QtWidgets.QApplication([])  # noqa: F841 (referenced: it lives as long as the window)
     # Under callgrind time runs some 50 times slower: frames that follow each other as in a drag
-    # would look far apart to the network view, which antialiases a picture that has settled.
-    network.SETTLE_MS *= 100
+    # would look far apart to the network view, which antialiases a picture that has settled. An
+    # hour, not a multiple of the real interval: the window's set-up under callgrind (its first
+    # picture, the snapshots) took 10-20 s, and whether the first frame came later than 100 times
+    # SETTLE_MS after the first picture depended on the machine's load (the first two slider
+    # frames antialiased or not: 56.4 or 51.3 M, 0.13 M on the 40 frames' mean).
+    network.SETTLE_MS = 3_600_000
     window, snaps = window_and_snapshots(kind)
-    # Fewer frames than snapshots (``run.py --quick`` counts 10) step through all of them, small
-    # gains to large, as the 40 frames do: the first 10 alone are the cheap small gains.
+    # Fewer frames than snapshots step through all of them, small gains to large, as the 40
+    # frames do: the first 10 alone would be the cheap small gains.
     stride = max(1, len(snaps) // max(frames, 1))
     if not per_view:
         for i in range(frames):

@@ -35,7 +35,7 @@ SECTIONS = ("training", "gui", "slider", "launch", "memory", "instructions")
 FULL = dict(train_seconds=2.0, gui_seconds=5.0, bare_seconds=3.0, slider_moves=60, drag_moves=120,
             launches=5, memory_seconds=600.0, memory_warmup=60.0, frames=40)
 QUICK = dict(train_seconds=0.5, gui_seconds=2.0, bare_seconds=1.0, slider_moves=20, drag_moves=60,
-             launches=2, memory_seconds=30.0, memory_warmup=10.0, frames=10)
+             launches=2, memory_seconds=30.0, memory_warmup=10.0, frames=20)
 
 LECTURE = "2->6x8 tanh b32"
 
