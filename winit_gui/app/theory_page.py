@@ -9,7 +9,7 @@ a lecturer derives Xavier and He on the board, then switches to the page and dra
 While the page is hidden its views are not drawn (the window's frames draw the views on screen,
 ``MainWindow.shown_views``); when it comes up they draw the window's newest picture at once
 (``MainWindow.refresh_views``, when the page changes). The engine adds the theory to its snapshots
-only while the page shows (a slider move's snapshot is then a fifth to a third cheaper to make).
+only while the page shows (a slider move's snapshot is then a quarter to a half cheaper to make).
 Export and record reach the views while hidden too: ``prepare`` has the engine send the theory,
 lays the page out at the size it has on screen and draws the current picture into it.
 """
