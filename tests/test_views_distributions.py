@@ -58,16 +58,21 @@ def visible_slots(view) -> list[int]:
     return list(range(view.ridges.steps.count))
 
 
+def bin_tops(stack, r: int, edges: np.ndarray, base: float) -> np.ndarray:
+    """The height of every bin of histogram ``r`` of a StepStack, read back from its outline
+    (each rise is a pair of points at a bin edge: the height before it and the one after)."""
+    tops = np.full(len(edges) - 1, base)
+    for (x, _), (_, after) in stack.histogram(r).reshape(-1, 2, 2)[:-1]:  # (the last rise: down to the base)
+        tops[np.searchsorted(edges, x):] = after
+    return tops
+
+
 def drawn(view, slot: int) -> np.ndarray:
-    """The values ridge ``slot`` draws, read back from its outline in the StepStack (each rise
-    is a pair of points at a bin edge: the height before it and the one after) and its ridge's
-    scale: the height of every bin, as the ridgeline's own ``values`` give it."""
+    """The values ridge ``slot`` draws, read back from its outline in the StepStack and its
+    ridge's scale: the height of every bin, as the ridgeline's own ``values`` give it."""
     ridges = view.ridges
-    points = ridges.steps.histogram(slot).reshape(-1, 2, 2)
     base = ridges.baseline(slot)
-    tops = np.full(len(ridges.edges) - 1, base)
-    for (x, _), (_, after) in points[:-1]:  # (the last rise comes down to the base line after the last bin)
-        tops[np.searchsorted(ridges.edges, x):] = after
+    tops = bin_tops(ridges.steps, slot, ridges.edges, base)
     if ridges.log:
         return (tops - base) / (histograms.RIDGE_HEIGHT / -histograms.LOG_FLOOR) + histograms.LOG_FLOOR
     return (tops - base) / (histograms.RIDGE_HEIGHT / ridges.full)
@@ -407,7 +412,7 @@ def test_derivative_curve_and_threshold(qtbot, name, peak):
     assert view.overlays.count == 3
     for slot in range(3):
         counts = s.stats.layers[slot].preact_hist
-        np.testing.assert_allclose(view.overlays.tops[slot], counts / counts.max() * peak)
+        np.testing.assert_allclose(bin_tops(view.overlays, slot, PREACT_EDGES, 0.0), counts / counts.max() * peak)
         outline = view.overlays.histogram(slot)  # (the rises of the steps: pairs of points on the bin edges)
         assert outline[:, 1].max() == pytest.approx(peak) and outline[[0, -1], 1].tolist() == [0, 0]
 

@@ -4,10 +4,11 @@ stroke covers, and be used only where that holds."""
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from winit_gui.app.views.outlines import outline_rects
+from shiboken6 import wrapInstance
+
+from winit_gui.app.views.outlines import device_corners
 from drawing import RecordingPainter, StrokedCurve
 from winit_gui.app.views.paths import PathCurve
 
@@ -33,7 +34,7 @@ def step_outline(rng, bins: int = 30):
 @pytest.mark.parametrize("width", [1.5, 2.0, 2.5, 3.0])
 def test_rectangles_cover_the_pixels_of_qts_stroke(qapp, width, dpr):
     """Random step outlines under random scalings: Qt's own non-antialiased stroke (square caps,
-    miter joins) and the rectangles of outline_rects give the same image, byte for byte. Edges
+    miter joins) and the rectangles of device_corners give the same image, byte for byte. Edges
     that nearly meet a pixel's centre decide on Qt's 1/64-pixel grid (without it, some 2500
     pixels in 40 outlines differed)."""
     rng = np.random.default_rng(int(width * 10 + dpr))
@@ -51,14 +52,11 @@ def test_rectangles_cover_the_pixels_of_qts_stroke(qapp, width, dpr):
 
         filled = blank(420, dpr)
         painter = QtGui.QPainter(filled)
-        rects = outline_rects(x * sx * dpr, y * sy * dpr, width / 2)
-        array = PrimitiveArray(QtCore.QRectF, 4)
-        array.resize(len(rects))
-        array.ndarray()[:] = rects
+        corners = device_corners(np.column_stack([x, y]), QtGui.QTransform.fromScale(sx, sy), dpr, width / 2)
         painter.scale(1 / dpr, 1 / dpr)
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(QtGui.QColor("#e69f00"))
-        painter.drawRects(*array.drawargs())
+        painter.drawRects(wrapInstance(corners.ctypes.data, QtCore.QRect), len(corners))
         painter.end()
         assert pixels(stroked).any(axis=-1).sum() > 1000
         np.testing.assert_array_equal(pixels(filled), pixels(stroked))

@@ -33,7 +33,7 @@ from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.labels import Label
-from winit_gui.app.views.steps import StepStack
+from winit_gui.app.views.steps import StepStack, step_pen
 
 MAX_RIDGES = 12
 """At most this many layers are drawn; deeper networks show every k-th layer (first and last always)."""
@@ -218,8 +218,9 @@ class Ridgeline:
 
     Ridge ``slot`` (0 = top) has its baseline at y = n - 1 - slot. ``values[slot]`` are the
     statistics drawn (fractions, or log10 fractions in log mode, clipped to the ridge, on the
-    fixed bin edges ``edges``); ``steps`` scales them into the ridges. The notes (mean, std, ...) sit in a margin to the right of the data, kept at a
-    fixed pixel width whatever the widget's size; when the plot is too narrow for that margin
+    fixed bin edges ``edges``); ``steps`` scales them into the ridges. The notes (mean, std,
+    ...) sit in a margin to the right of the data, kept at a fixed pixel width whatever the
+    widget's size; when the plot is too narrow for that margin
     (the view as one tile of the main window) their short versions lie over the right end of their
     ridge instead, on a background of their own, and the x tick labels are thinned until they do
     not overlap.
@@ -507,10 +508,8 @@ class Ridgeline:
         self._note_px = QtGui.QFontMetrics(note_font).horizontalAdvance(self.note_sample) + 12
         palette = layer_colors(theme)
         colors = [palette[slot % len(palette)] for slot in range(MAX_RIDGES)]
-        pens = [pg.mkPen(color, width=theme.line_width) for color in colors]
-        for pen in pens:
-            pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)  # square corners on steps (a bevel looks blobby on slides)
-        self.steps.set_styles(pens, [pg.mkBrush(blend(color, theme.background, FILL_ALPHA)) for color in colors])
+        self.steps.set_styles([step_pen(color, theme.line_width) for color in colors],
+                              [pg.mkBrush(blend(color, theme.background, FILL_ALPHA)) for color in colors])
         for note, peaks in zip(self.notes, self.peaks):
             note.setColor(theme.foreground)
             note.setFont(note_font)

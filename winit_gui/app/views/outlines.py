@@ -9,7 +9,7 @@ overlays 6.3 M instructions a frame more than at small ones, and the activation 
 
 A step outline has only horizontal and vertical segments, and its stroke with square caps and
 miter joins is exactly the union of one rectangle per segment, grown by half the pen's width on
-every side. ``outline_rects`` works out in numpy which device pixels Qt's non-antialiased
+every side. ``device_corners`` works out in numpy which device pixels Qt's non-antialiased
 rasterizer covers for each rectangle (edges on its grid of 1/64 pixel, a pixel covered when its
 centre lies in (top, bottom] and (left, right]); one ``drawRects`` of whole-pixel rectangles
 fills them a row of memory at a time. tests/test_views_outlines.py compares both byte for byte.
@@ -41,23 +41,6 @@ def rects_pay(points: int, height_px: float) -> bool:
     return 4.5 * points + 0.6 * (2 * height_px) >= 800
 
 
-def outline_rects(x: np.ndarray, y: np.ndarray, half) -> np.ndarray:
-    """Whole-pixel rectangles (left, top, width, height), one per segment of the polyline
-    (``x``, ``y``) in device pixels, that together cover the pixels that Qt's non-antialiased
-    stroke of an axis-aligned polyline with a pen ``2 * half`` pixels wide, square caps and
-    miter joins covers (``half``: one number, or one per segment)."""
-    first = _outline_pixels(x, y, half)
-    first[:, 2:] -= first[:, :2]
-    return first
-
-
-def _outline_pixels(x: np.ndarray, y: np.ndarray, half) -> np.ndarray:
-    """``covered_pixels`` of each segment's rectangle, grown by ``half`` on every side."""
-    x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
-    return covered_pixels(np.stack([np.minimum(x0, x1) - half, np.minimum(y0, y1) - half,
-                                    np.maximum(x0, x1) + half, np.maximum(y0, y1) + half], axis=1))
-
-
 def covered_pixels(edges: np.ndarray) -> np.ndarray:
     """The first pixel inside and the first one past each rectangle (left, top, right, bottom in
     device pixels), as Qt's non-antialiased rasterizer fills it: its edges rounded onto the grid
@@ -76,14 +59,20 @@ def as_corners(first: np.ndarray) -> np.ndarray:
 
 
 def device_corners(points: np.ndarray, t: QtGui.QTransform, dpr: float, half) -> np.ndarray:
-    """The ``as_corners`` of the ``outline_rects`` of the polyline ``points`` (item units) under
-    the painter's world transform ``t`` at device-pixel ratio ``dpr``."""
-    return as_corners(_outline_pixels((points[:, 0] * t.m11() + t.dx()) * dpr,
-                                      (points[:, 1] * t.m22() + t.dy()) * dpr, half))
+    """Whole-pixel rectangles (``as_corners``), one per segment of the axis-aligned polyline
+    ``points`` (item units) under the painter's world transform ``t`` at device-pixel ratio
+    ``dpr``, that together cover the pixels Qt's non-antialiased stroke of it covers with a pen
+    ``2 * half`` device pixels wide, square caps and miter joins (``half``: one number, or one
+    per segment): each segment's rectangle grown by ``half`` on every side."""
+    x = (points[:, 0] * t.m11() + t.dx()) * dpr
+    y = (points[:, 1] * t.m22() + t.dy()) * dpr
+    x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
+    return as_corners(covered_pixels(np.stack([np.minimum(x0, x1) - half, np.minimum(y0, y1) - half,
+                                               np.maximum(x0, x1) + half, np.maximum(y0, y1) + half], axis=1)))
 
 
 def rects_copy_stroke(painter: QtGui.QPainter, exporting: bool) -> bool:
-    """Whether ``outline_rects`` copy Qt's stroke on ``painter``: an aliased painter, an
+    """Whether ``device_corners`` copy Qt's stroke on ``painter``: an aliased painter, an
     axis-aligned transform, a whole device-pixel ratio, not an export (an SVG gets the path)."""
     return not (exporting or painter.transform().isRotating()
                 or not painter.device().devicePixelRatioF().is_integer()
@@ -98,7 +87,7 @@ def to_device_pixels(painter: QtGui.QPainter, dpr: float) -> None:
 
 
 def fits_rects(pen: QtGui.QPen | None) -> bool:
-    """Whether ``outline_rects`` covers exactly what ``pen`` strokes: opaque (overlapping
+    """Whether ``device_corners`` cover exactly what ``pen`` strokes: opaque (overlapping
     rectangles would show), solid, cosmetic, wider than a pixel (Qt draws thinner ones fast),
     square caps, miter joins."""
     return (pen is not None and pen.widthF() > 1 and pen.isCosmetic()

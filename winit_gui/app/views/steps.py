@@ -13,6 +13,7 @@ histogram paints with two ``drawRects``. Exports and antialiased painters get Qt
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QRect
 from shiboken6 import wrapInstance
@@ -21,6 +22,14 @@ from winit_gui.app.views.base import same_values
 from winit_gui.app.views.outlines import (as_corners, covered_pixels, device_corners, fits_rects, rects_copy_stroke,
                                           to_device_pixels)
 from winit_gui.app.views.paths import points_path
+
+
+def step_pen(color, width: float) -> QtGui.QPen:
+    """A cosmetic pen for step outlines: miter joins, for square corners (a bevel looks blobby
+    on slides), which also let the rectangles copy its stroke (``outlines.fits_rects``)."""
+    pen = pg.mkPen(color, width=width)
+    pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
+    return pen
 
 
 class StepStack(QtWidgets.QGraphicsItem):
@@ -37,8 +46,6 @@ class StepStack(QtWidgets.QGraphicsItem):
         """The pens' colours: an outline's rectangles are filled with its pen's colour."""
         self._rects_fit = False
         """Whether rectangles copy every pen's stroke and brush's fill (``outlines.fits_rects``)."""
-        self.tops = np.zeros((0, 0))
-        """The tops of the bins as last set, a row per histogram."""
         self.points = np.zeros((0, 2))
         """Every histogram's outline, one after another: histogram r's are
         ``points[starts[r]:starts[r + 1]]``, from its base line on the left edge to it on the right."""
@@ -100,7 +107,6 @@ class StepStack(QtWidgets.QGraphicsItem):
         points = points.reshape(-1, 2)
         starts = np.zeros(len(bases) + 1, dtype=np.intp)
         np.cumsum(np.count_nonzero(rises, axis=1) * 2, out=starts[1:])
-        self.tops = tops
         if same_values(points, self.points) and same_values(starts, self.starts):
             return
         self.points, self.starts = points, starts
