@@ -145,14 +145,13 @@ class ViewBox(pg.ViewBox):
 
 def add_plot(layout: pg.GraphicsLayout, **kwargs) -> pg.PlotItem:
     """``layout.addPlot(**kwargs)`` as the views want their plots: without context menus (their
-    widgets were a tenth of the window's construction, and the views turn them off) and without
-    pyqtgraph's automatic SI prefix on the axes ("f′(z) (x0.001)" for sigmoid; it also sets the
-    axis label's HTML again at every range change), with ``Axis`` for the two axes it shows and
-    ``ViewBox`` for its view box."""
+    widgets were a tenth of the window's construction, and the views turn them off), with
+    ``Axis`` for the two axes it shows and ``ViewBox`` for its view box. The hidden top and right
+    axes lose their automatic SI prefix too (see Axis): they follow every range change as well."""
     axes = {name: Axis(name) for name in ("left", "bottom")}
     plot = layout.addPlot(enableMenu=False, viewBox=ViewBox(enableMenu=False),
                           **{**kwargs, "axisItems": {**axes, **kwargs.get("axisItems", {})}})
-    for name in ("left", "bottom"):
+    for name in ("top", "right"):
         plot.getAxis(name).enableAutoSIPrefix(False)
     return plot
 
@@ -214,6 +213,11 @@ class Axis(pg.AxisItem):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # No automatic SI prefix ("f′(z) (x0.001)" for sigmoid). Set here rather than through
+        # enableAutoSIPrefix(False) after the fact: with it on, every range change (a dozen while
+        # a plot is built, and one a frame for a growing step axis, hidden axes included) sets
+        # the label's HTML again.
+        self.autoSIPrefix = False
         self._text_sizes: dict = {}
         """Each label's measured size, by font and text (axis_specs.draw_specs)."""
 
