@@ -62,7 +62,14 @@ _Q_LOW, _Q_HIGH = 1e-12, 1e12
 _BISECTIONS = 50
 _SCAN_POINTS = 97
 
-_LEGENDRE_NODES, _LEGENDRE_WEIGHTS = np.polynomial.legendre.leggauss(48)
+
+@functools.cache
+def _legendre() -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre nodes and weights on [-1, 1], made at first use: importing numpy.polynomial
+    for them cost the window's launch some 4 ms, and the first window draws no theory."""
+    return np.polynomial.legendre.leggauss(48)
+
+
 _Z_RANGE = 10.0
 """The quadrature covers z in ±10 (the normal mass beyond is 1.5e-23)."""
 _H_FEATURE = 20.0
@@ -168,8 +175,9 @@ def _panels(mean: ndarray, s: ndarray) -> tuple[ndarray, ndarray]:
                             np.full(mean.shape + (1,), _Z_RANGE)], axis=-1)
     lo, hi = edges[..., :-1, None], edges[..., 1:, None]
     half = (hi - lo) / 2
-    z = (lo + half) + half * _LEGENDRE_NODES
-    w = half * _LEGENDRE_WEIGHTS * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    nodes, weights = _legendre()
+    z = (lo + half) + half * nodes
+    w = half * weights * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
     return z.reshape(mean.shape + (-1,)), w.reshape(mean.shape + (-1,))
 
 
