@@ -25,16 +25,24 @@ VIEWS = ("network", "activations", "saturation", "gradients", "loss", "boundary"
 THEMES = ("dark", "light")
 
 
+COMMANDS = "{stats,render,record}"
+COMMAND_HINT = ("; the window itself takes --preset, --load, --list-presets and --theme, and --gain, --init "
+                "and the other settings are options of 'winit-gui stats'")
+"""Said after a word that is not a command. An option the window does not take leaves its value
+where argparse looks for a command: ``winit-gui --gain 2`` said only "invalid choice: '2'"."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="winit-gui",
         description="See how neural-network weight initialization works.",
         epilog="Subcommands: stats, render, record (each has --help).",
+        exit_on_error=False,  # parse() words its errors (see COMMAND_HINT)
     )
     _add_source_options(parser)
     parser.add_argument("--list-presets", action="store_true", help="print the lesson names, one a line")
     parser.add_argument("--theme", choices=THEMES, help="colour theme (default: dark)")
-    sub = parser.add_subparsers(dest="command", metavar="{stats,render,record}")
+    sub = parser.add_subparsers(dest="command", metavar=COMMANDS)
 
     stats = sub.add_parser("stats", help="print the numbers behind the plots (no display needed)")
     stats.add_argument("--init", required=True, metavar="NAME", choices=initializers.available(),
@@ -85,7 +93,10 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
 
 def parse(argv: Sequence[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except argparse.ArgumentError as err:
+        parser.error(str(err) + (COMMAND_HINT if err.argument_name == COMMANDS else ""))
     # Later errors name the subcommand's usage ("winit-gui stats: error: ...").
     parser = getattr(args, "command_parser", parser)
     if getattr(args, "preset", None) and args.preset not in presets.names():
