@@ -16,9 +16,10 @@ import pyqtgraph as pg
 from winit_gui import activations
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, add_plot, style_plot
-from winit_gui.app.views.histograms import (MAX_RIDGES, FittedTitle, Ridgeline, fractions, fmt, layer_colors,
+from winit_gui.app.views.histograms import (MAX_RIDGES, Ridgeline, fractions, fmt, layer_colors,
                                             layer_label, nice_ticks, ordinal, sample_layers, shown_note, tick_label)
 from winit_gui.app.views.marks import PixelMarks
+from winit_gui.app.views.titles import FittedTitle
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import PREACT_EDGES
 

@@ -21,8 +21,9 @@ from winit_gui.app.views.base import SnapshotView, add_plot, cache_as_pixmap, st
 from winit_gui.app.views.histograms import nice_ceiling
 from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.marks import PixelMarks
-from winit_gui.app.views.network import FittedLabel, mix
+from winit_gui.app.views.network import mix
 from winit_gui.app.views.paths import PathCurve
+from winit_gui.app.views.titles import FittedLabel
 from winit_gui.snapshot import HEAT_MAP_LEVELS, Snapshot
 
 HEAT_STRENGTH = (0.6, 0.45)

@@ -18,9 +18,10 @@ from PySide6 import QtCore, QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, add_plot, style_plot
-from winit_gui.app.views.histograms import (FittedTitle, Ridgeline, fixed_axes, fmt, font, fractions,
+from winit_gui.app.views.histograms import (Ridgeline, fixed_axes, fmt, font, fractions,
                                             layer_label, ordinal, sample_layers, shown_note)
 from winit_gui.app.views.paths import MarkedCurve
+from winit_gui.app.views.titles import FittedTitle
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import LOG_GRAD_EDGES
 

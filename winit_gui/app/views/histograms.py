@@ -23,13 +23,12 @@ setText.
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.labels import Label
@@ -156,61 +155,6 @@ def font(theme: Theme, delta: int = 0, bold: bool = False) -> QtGui.QFont:
     f.setPointSize(max(6, theme.font_size + delta))
     f.setBold(bold)
     return f
-
-
-class FittedTitle:
-    """A title that shows the longest of its versions that fits the available width.
-
-    pyqtgraph gives a LabelItem the minimum width of its text, so one long title would widen its
-    plot past the edge of a narrow view and cut everything off on the right. Versions go from the
-    fullest to the shortest; a version may hold a line break ("\\n"); the last is elided if even it
-    does not fit. Chosen when the text or the width changes, never per frame.
-    """
-
-    def __init__(self, label: pg.LabelItem, width: Callable[[], float], plot: pg.PlotItem | None = None,
-                 rich: Callable[[str], str] | None = None):
-        """``width``: the pixels the title may use; ``plot``: the PlotItem whose title this is (its
-        title row has a fixed height, which a two-line version must change); ``rich``: turns the
-        chosen (escaped) line into HTML, e.g. to colour a legend's symbols."""
-        self.label = label
-        self.width = width
-        self.plot = plot
-        self.rich = rich
-        self.versions: tuple[str, ...] = ()
-        self.theme: Theme | None = None
-        self._shown: tuple | None = None
-
-    def set(self, theme: Theme, *versions: str) -> None:
-        self.theme, self.versions = theme, versions
-        self.fit()
-
-    def fit(self) -> None:
-        theme = self.theme
-        if theme is None or not self.versions:
-            return
-        fm = QtGui.QFontMetrics(font(theme))
-        room = max(self.width() - 20, 40)  # (the label's text document adds a margin of 4 px a side)
-        choice = next((v for v in self.versions
-                       if max(fm.horizontalAdvance(line) for line in v.split("\n")) <= room), None)
-        if choice is None:
-            choice = fm.elidedText(self.versions[-1].split("\n")[0], QtCore.Qt.ElideRight, int(room))
-        key = (choice, theme)
-        if key != self._shown:
-            self._shown = key
-            lines = choice.split("\n")
-            if self.plot is not None:
-                height = len(lines) * fm.lineSpacing() + 10
-                self.plot.layout.setRowFixedHeight(0, height)
-                self.label.setMaximumHeight(height)
-                self.label.setVisible(True)
-            # (HTML collapses runs of spaces: keep the gaps the versions were written with)
-            text = "<br>".join((self.rich or str)(html.escape(line)).replace("  ", " &nbsp;") for line in lines)
-            self.label.setText(text, color=theme.foreground, size=f"{theme.font_size}pt")
-
-    @property
-    def text(self) -> str:
-        """The version shown, as plain text."""
-        return "" if self._shown is None else self._shown[0]
 
 
 class Ridgeline:

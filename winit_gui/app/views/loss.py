@@ -17,7 +17,7 @@ from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, StepAxis, add_plot, cache_as_pixmap, style_plot
 from winit_gui.app.views.histograms import nice_ceiling
 from winit_gui.app.views.paths import MarkedCurve
-from winit_gui.app.views.network import FittedLabel
+from winit_gui.app.views.titles import FittedLabel
 from winit_gui.snapshot import Snapshot
 
 CHANCE_LOSS = math.log(2.0)

@@ -26,9 +26,7 @@ overlap whatever the window size; they thin out when columns get narrow.
 
 from __future__ import annotations
 
-import html
 import math
-import re
 import time
 from typing import Iterable
 
@@ -41,6 +39,7 @@ from winit_gui.app.views.base import SnapshotView, ViewBox, cache_as_pixmap
 from winit_gui.app.views.labels import Label
 from winit_gui.app.views.marks import PixelMarks
 from winit_gui.app.views.paths import SmoothPathCurve
+from winit_gui.app.views.titles import FittedLabel
 from winit_gui.snapshot import Diagram, Snapshot
 
 SIGNS = ("positive", "negative")
@@ -88,104 +87,6 @@ def architecture(sizes: tuple[int, ...]) -> str:
             runs.append([1, s])
     hidden = " → ".join(f"{n}×{s}" if n > 1 else str(s) for n, s in runs)
     return f"{sizes[0]} → {hidden} → {sizes[-1]}"
-
-
-class FittedLabel:
-    """A LabelItem that shows the longest of several wordings that fits its width.
-
-    LabelItem makes its text width the layout's minimum width, so a long title on a narrow panel
-    pushes the whole layout out of the widget (clipping the plot on both sides). Here the minimum
-    is released and a shorter wording is chosen instead. (Shared by the views of this package.)
-    """
-
-    def __init__(self, label: pg.LabelItem):
-        self.label = label
-        self.candidates: tuple[str, ...] = ()
-        self.color = ""
-        self.size = 10
-        self.width = 0.0
-        self.shown: str | None = None
-        self._metrics: QtGui.QFontMetricsF | None = None
-        """Of the font at ``size`` (the candidates are measured every frame)."""
-        self._styled: tuple[str, int] | None = None
-        """The colour and size the label's text was last set with by LabelItem.setText."""
-
-    def set(self, candidates, color: str, size: int) -> None:
-        candidates = tuple(candidates)
-        if (candidates, color, size) == (self.candidates, self.color, self.size):
-            return
-        if size != self.size or self._metrics is None:
-            font = QtGui.QFont()
-            font.setPointSize(size)
-            self._metrics = QtGui.QFontMetricsF(font)
-        self.candidates, self.color, self.size = candidates, color, size
-        self.shown = None
-        self.fit(self.width)
-
-    def fit(self, width: float) -> None:
-        self.width = width
-        if not self.candidates:
-            return
-        metrics = self._metrics
-        chosen = None
-        for text in self.candidates:
-            if width <= 0 or metrics.horizontalAdvance(_plain(text)) + 16 <= width:
-                chosen = text
-                break
-        if chosen is None:  # not even the shortest fits: elide it if it is plain text
-            chosen = self.candidates[-1]
-            if chosen == _plain(chosen):
-                chosen = html.escape(metrics.elidedText(chosen, QtCore.Qt.TextElideMode.ElideRight,
-                                                        max(10, int(width - 16))))
-        if chosen != self.shown:
-            self.shown = chosen
-            # (other style options, which no view sets, would be left out of _set_words' HTML)
-            if self._styled == (self.color, self.size) and self.label.opts.keys() <= {"color", "size", "justify"}:
-                self._set_words(chosen)
-            else:
-                self._styled = (self.color, self.size)
-                self.label.setText(chosen, color=self.color, size=f"{self.size}pt")
-            self.label.setMinimumWidth(0)
-
-    def _set_words(self, text: str) -> None:
-        """``LabelItem.setText(text)`` in the colour and size it already has, for less.
-
-        Why: a title whose numbers change every frame (the largest |w|, the loss, the accuracy)
-        was set this way some four times a frame. LabelItem.setText goes through
-        QGraphicsTextItem.setHtml, whose text control then lays out the line once more to keep
-        a cursor nobody sees in view, and it measures the label twice; this sets the item's
-        document, then centres it and updates the size hints as setText does (measured: 0.79 M
-        -> 0.62 M instructions per new network title; centring it here rather than through
-        LabelItem.resizeEvent, 0.1 M less again). The HTML, the text's place and the size hints
-        are those setText leaves (a test compares them).
-        """
-        label = self.label
-        label.text = text
-        style = f"color: {pg.mkColor(self.color).name(QtGui.QColor.NameFormat.HexArgb)}; font-size: {self.size}pt"
-        label.item.document().setHtml(f"<span style='{style}'>{text}</span>")
-        if label.opts.get("justify", "center") != "center" or label.angle != 0:
-            label.resizeEvent(None)  # (places the text and sets the minimum and preferred size)
-            return
-        # What LabelItem.resizeEvent leaves for a centred, upright label (it moves the text to 0,
-        # measures it twice, maps two points and sets the minimum size through updateMin), in a
-        # third of its calls into Qt. (_sizeHint is LabelItem's own; the test catches a rename.)
-        size = label.item.boundingRect().size()
-        width, height = size.width(), size.height()
-        centre = label.rect().center()
-        label.item.setPos(centre.x() - width / 2, centre.y() - height / 2)
-        label.setMinimumHeight(height)
-        label._sizeHint = {QtCore.Qt.SizeHint.MinimumSize: (width, height),
-                           QtCore.Qt.SizeHint.PreferredSize: (width, height),
-                           QtCore.Qt.SizeHint.MaximumSize: (-1, -1), QtCore.Qt.SizeHint.MinimumDescent: (0, 0)}
-        label.updateGeometry()
-
-    @property
-    def text(self) -> str:
-        return _plain(self.shown or "")
-
-
-def _plain(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 def mix(a: str, b: str, t: float, alpha: float = 1.0) -> QtGui.QColor:

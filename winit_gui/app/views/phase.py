@@ -20,11 +20,12 @@ from PySide6 import QtCore
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import add_plot, cache_as_pixmap, style_plot
 from winit_gui.app.views.theory_view import TheoryView
-from winit_gui.app.views.histograms import FittedTitle, blend, fixed_axes, font
+from winit_gui.app.views.histograms import blend, fixed_axes, font
 from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.labels import Label
 from winit_gui.app.views.marks import PixelMarks
 from winit_gui.app.views.paths import SmoothPathCurve
+from winit_gui.app.views.titles import FittedTitle
 from winit_gui.snapshot import Snapshot
 
 LOG2_LEVELS = 2.0

@@ -18,11 +18,12 @@ from PySide6 import QtCore, QtGui
 from winit_gui import activations
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView, add_plot, cache_as_pixmap, same_values, step_label, style_plot
-from winit_gui.app.views.histograms import (FittedTitle, blend, fixed_axes, font, fractions, layer_colors, layer_label,
+from winit_gui.app.views.histograms import (blend, fixed_axes, font, fractions, layer_colors, layer_label,
                                             nice_ceiling, nice_ticks, ordinal, sample_layers, tick_label)
 from winit_gui.app.views.images import RgbImageItem
 from winit_gui.app.views.paths import PathCurve
 from winit_gui.app.views.steps import StepStack, step_pen
+from winit_gui.app.views.titles import FittedTitle
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import PREACT_EDGES
 

@@ -20,10 +20,11 @@ from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import add_plot, cache_as_pixmap, style_plot
 from winit_gui.app.views.decades import DecadeAxis, log10_or_nan
 from winit_gui.app.views.theory_view import TheoryView, style_note
-from winit_gui.app.views.histograms import FittedTitle, fixed_axes, fmt, font, sample_layers
+from winit_gui.app.views.histograms import fixed_axes, fmt, font, sample_layers
 from winit_gui.app.views.labels import Label
 from winit_gui.app.views.legends import style_legend
 from winit_gui.app.views.paths import MarkedCurve
+from winit_gui.app.views.titles import FittedTitle
 from winit_gui.snapshot import Snapshot
 
 

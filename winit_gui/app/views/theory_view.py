@@ -7,8 +7,9 @@ import pyqtgraph as pg
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.base import SnapshotView
-from winit_gui.app.views.histograms import FittedTitle, blend, font
+from winit_gui.app.views.histograms import blend, font
 from winit_gui.app.views.labels import Label
+from winit_gui.app.views.titles import FittedTitle
 
 
 class TheoryView(SnapshotView):
