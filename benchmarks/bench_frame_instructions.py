@@ -2,9 +2,10 @@
 
 On this project's shared 2-core machines a wall-clock time swings by half from one minute to the
 next; an instruction count repeats to the last few digits for the same code. So this is the number
-that tells whether a change to the views made a frame cheaper. It runs the same window under
-callgrind with no frames and with FRAMES frames, and prints the difference per frame, for
-snapshots of slider moves and of a training run on the default lesson (1600 x 1000, offscreen).
+that tells whether a change to the views made a frame cheaper. It runs the window under callgrind
+for FRAMES frames, with callgrind dumping its counters between them (``--dump-before`` a function
+nothing else here calls), and prints the mean per frame, for snapshots of slider moves and of a
+training run on the default lesson (1600 x 1000, offscreen).
 
 The window is built as the app builds it: with its first picture drawn before it opens
 (``MainWindow.show_first_picture``), so the frames counted draw the layout the app shows. The
@@ -18,13 +19,12 @@ layout now).
     python benchmarks/bench_frame_instructions.py --per-view  # each view's render and paint apart
     python benchmarks/bench_frame_instructions.py --per-frame # each of the 40 frames apart
 
-Takes about four minutes (callgrind runs Python some 50 times slower). ``--per-view`` runs the
-window once per kind of snapshot and has callgrind dump its counters between every view's render
-and paint (``--dump-before`` a function nothing else here calls), after 5 frames of warm-up.
-``--per-frame`` does the same between frames: the first frame costs more than most (a new
-picture's glyphs and pixmaps made once), slider frames cost more at large gains (wide edges,
-saturated histograms spread over every bin) and training frames when an axis jumps to a new range,
-which the 40-frame mean mixes.
+Takes about a minute and a half (callgrind runs Python some 50 times slower; one run per kind of
+snapshot, the two in parallel). ``--per-view`` has callgrind dump its counters between every
+view's render and paint, after 5 frames of warm-up. ``--per-frame`` prints the frames the mean is
+taken of: the first costs more than most (a new picture's glyphs and pixmaps made once), slider frames cost more at
+large gains (wide edges, saturated histograms spread over every bin) and training frames when an
+axis jumps to a new range.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+KINDS = ("slider", "training")
+"""The snapshots counted: slider moves (gains 0.1 to 10) and a training run, on the default lesson."""
 FRAMES = 40
 PER_VIEW_FRAMES = 20
 WARM_UP = 5
@@ -119,14 +121,6 @@ def workload(kind: str, frames: int, per_view: bool = False, per_frame: bool = F
     os._exit(0)  # the count is taken; Qt's and Python's teardown would only add to it
 
 
-def count(kind: str, frames: int) -> int:
-    result = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-         sys.executable, __file__, "--workload", kind, str(frames)],
-        capture_output=True, text=True, check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
-    return int(re.search(r"Collected : (\d+)", result.stderr).group(1))
-
-
 def marked_totals(kind: str, frames: int, mode: str) -> tuple[list[int], str]:
     """Instructions between the workload's marks (``mode``: "--per-view" or "--per-frame"), in
     order, and what the workload printed."""
@@ -159,21 +153,22 @@ def frames_apart(kind: str, frames: int = FRAMES) -> list[int]:
 
 
 def frame_instructions(frames: int = FRAMES) -> dict[str, float] | None:
-    """Instructions per frame of the six views, for slider and for training snapshots; None
-    without valgrind. The four callgrind runs go in parallel, one per core."""
+    """Instructions per frame of the six views, for slider and for training snapshots: the mean of
+    ``frames_apart``, one callgrind run per kind, the two in parallel (one per core); None without
+    valgrind. (Until 2026-12-07 this took the difference of a run with the frames and one without,
+    four runs: the same count to a few tenths of a million, in twice the time.)"""
     if shutil.which("valgrind") is None:
         return None
-    runs = [("slider", 0), ("slider", frames), ("training", 0), ("training", frames)]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        counts = dict(zip(runs, pool.map(lambda run: count(*run), runs)))
-    return {kind: (counts[kind, frames] - counts[kind, 0]) / frames for kind in ("slider", "training")}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = dict(zip(KINDS, pool.map(lambda kind: frames_apart(kind, frames), KINDS)))
+    return {kind: sum(frames) / len(frames) for kind, frames in counts.items()}
 
 
 def main() -> None:
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (Debian: apt install valgrind)")
     if "--per-view" in sys.argv[1:]:
-        for kind in ("slider", "training"):
+        for kind in KINDS:
             print(f"{kind} snapshots, M instructions per frame:  view  render  paint")
             rows = per_view(kind)
             for name, (render, paint) in rows.items():
@@ -184,7 +179,7 @@ def main() -> None:
         return
     if "--per-frame" in sys.argv[1:]:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            runs = dict(zip(("slider", "training"), pool.map(frames_apart, ("slider", "training"))))
+            runs = dict(zip(KINDS, pool.map(frames_apart, KINDS)))
         for kind, counts in runs.items():
             print(f"{kind} snapshots, M instructions of each frame:")
             print("  " + " ".join(f"{c / 1e6:.1f}" for c in counts))

@@ -1,7 +1,7 @@
 """Every performance figure of the app in one run, each next to its target (issue 11).
 
     python benchmarks/run.py            # the full form: about 15 minutes (the memory run is 10 of them)
-    python benchmarks/run.py --quick    # about two minutes: shorter runs, fewer repeats, a 30 s memory run
+    python benchmarks/run.py --quick    # about three minutes: shorter runs, fewer repeats, a 30 s memory run
     python benchmarks/run.py --json     # one JSON object instead of the table
     python benchmarks/run.py --only training,slider   # some sections only
 
@@ -259,7 +259,7 @@ def context(quick: bool) -> dict:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter runs and fewer repeats (about two minutes)")
+    parser.add_argument("--quick", action="store_true", help="shorter runs and fewer repeats (about three minutes)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated sections, of: {', '.join(SECTIONS)} (default all)")
