@@ -22,9 +22,9 @@ layout now).
 Takes about a minute and a half (callgrind runs Python some 50 times slower; one run per kind of
 snapshot, the two in parallel). ``--per-view`` has callgrind dump its counters between every
 view's render and paint, after 5 frames of warm-up. ``--per-frame`` prints the frames the mean is
-taken of: the first costs more than most (a new picture's glyphs and pixmaps made once), slider frames cost more at
-large gains (wide edges, saturated histograms spread over every bin) and training frames when an
-axis jumps to a new range.
+taken of: the first costs more than most (a new picture's glyphs and pixmaps made once), slider
+frames cost more at large gains (wide edges, saturated histograms spread over every bin) and
+training frames when an axis jumps to a new range.
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ def frame_instructions(frames: int = FRAMES) -> dict[str, float] | None:
     if shutil.which("valgrind") is None:
         return None
     with ThreadPoolExecutor(max_workers=2) as pool:
-        counts = dict(zip(KINDS, pool.map(lambda kind: frames_apart(kind, frames), KINDS)))
-    return {kind: sum(frames) / len(frames) for kind, frames in counts.items()}
+        each_frame = dict(zip(KINDS, pool.map(lambda kind: frames_apart(kind, frames), KINDS)))
+    return {kind: sum(counts) / len(counts) for kind, counts in each_frame.items()}
 
 
 def main() -> None:

@@ -30,8 +30,8 @@ CASES = [
     (["--bogus"], "unrecognized arguments"),
     # an option the window does not take, its value read as a command: say what the window takes
     (["--gain", "2"], "invalid choice: '2' (choose from 'stats', 'render', 'record'); the window itself takes "
-                      "--preset, --load, --list-presets and --theme, and --gain, --init and the other settings "
-                      "are options of 'winit-gui stats'"),
+                      "the options in the usage above, and --gain, --init and the other settings are options of "
+                      "'winit-gui stats'"),
     (["statz"], "invalid choice: 'statz'"),
     (["--theme", "blue"], "invalid choice: 'blue' (choose from 'dark', 'light')"),
     (["--preset", "nope"], "valid: "),

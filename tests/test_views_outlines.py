@@ -6,9 +6,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from shiboken6 import wrapInstance
-
-from winit_gui.app.views.outlines import device_corners
+from winit_gui.app.views.outlines import device_corners, draw_corners
 from drawing import RecordingPainter, StrokedCurve
 from winit_gui.app.views.paths import PathCurve
 
@@ -56,7 +54,7 @@ def test_rectangles_cover_the_pixels_of_qts_stroke(qapp, width, dpr):
         painter.scale(1 / dpr, 1 / dpr)
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(QtGui.QColor("#e69f00"))
-        painter.drawRects(wrapInstance(corners.ctypes.data, QtCore.QRect), len(corners))
+        draw_corners(painter, corners)
         painter.end()
         assert pixels(stroked).any(axis=-1).sum() > 1000
         np.testing.assert_array_equal(pixels(filled), pixels(stroked))

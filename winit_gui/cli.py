@@ -26,10 +26,11 @@ THEMES = ("dark", "light")
 
 
 COMMANDS = "{stats,render,record}"
-COMMAND_HINT = ("; the window itself takes --preset, --load, --list-presets and --theme, and --gain, --init "
-                "and the other settings are options of 'winit-gui stats'")
-"""Said after a word that is not a command. An option the window does not take leaves its value
-where argparse looks for a command: ``winit-gui --gain 2`` said only "invalid choice: '2'"."""
+COMMAND_HINT = ("; the window itself takes the options in the usage above, and --gain, --init and the other "
+                "settings are options of 'winit-gui stats'")
+"""Said after a word that is not a command (argparse prints the usage, the window's options in it,
+above the error). An option the window does not take leaves its value where argparse looks for a
+command: ``winit-gui --gain 2`` said only "invalid choice: '2'"."""
 
 
 def build_parser() -> argparse.ArgumentParser:

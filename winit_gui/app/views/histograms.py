@@ -32,7 +32,8 @@ from PySide6 import QtGui
 
 from winit_gui.app.theme import Theme
 from winit_gui.app.views.labels import Label
-from winit_gui.app.views.steps import StepStack, step_pen
+from winit_gui.app.views.outlines import step_pen
+from winit_gui.app.views.steps import StepStack
 
 MAX_RIDGES = 12
 """At most this many layers are drawn; deeper networks show every k-th layer (first and last always)."""
@@ -164,9 +165,8 @@ class Ridgeline:
     statistics drawn (fractions, or log10 fractions in log mode, clipped to the ridge, on the
     fixed bin edges ``edges``); ``steps`` scales them into the ridges. The notes (mean, std,
     ...) sit in a margin to the right of the data, kept at a fixed pixel width whatever the
-    widget's size; when the plot is too narrow for that margin
-    (the view as one tile of the main window) their short versions lie over the right end of their
-    ridge instead, on a background of their own, and the x tick labels are thinned until they do
+    widget's size; when the plot is too narrow for that margin (the view as one tile of the main
+    window) their short versions lie over the right end of their ridge instead, on a background of their own, and the x tick labels are thinned until they do
     not overlap.
     """
 
@@ -452,7 +452,7 @@ class Ridgeline:
         self._note_px = QtGui.QFontMetrics(note_font).horizontalAdvance(self.note_sample) + 12
         palette = layer_colors(theme)
         colors = [palette[slot % len(palette)] for slot in range(MAX_RIDGES)]
-        self.steps.set_styles([step_pen(color, theme.line_width) for color in colors],
+        self.steps.set_styles([step_pen(color, width=theme.line_width) for color in colors],
                               [pg.mkBrush(blend(color, theme.background, FILL_ALPHA)) for color in colors])
         for note, peaks in zip(self.notes, self.peaks):
             note.setColor(theme.foreground)

@@ -23,6 +23,7 @@ Python at paint time.
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -86,6 +87,20 @@ def to_device_pixels(painter: QtGui.QPainter, dpr: float) -> None:
         painter.scale(1 / dpr, 1 / dpr)
 
 
+def step_pen(*args, **kwargs) -> QtGui.QPen:
+    """``pg.mkPen(*args, **kwargs)`` with miter joins: square corners on steps (a bevel looks
+    blobby on slides), and the joins whose stroke the rectangles copy (``fits_rects``)."""
+    pen = pg.mkPen(*args, **kwargs)
+    pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
+    return pen
+
+
+def draw_corners(painter: QtGui.QPainter, corners: np.ndarray) -> None:
+    """``painter.drawRects`` of ``corners`` (``as_corners``: QRect's fields, a row each), handed
+    to Qt as the array's own memory."""
+    painter.drawRects(shiboken6.wrapInstance(corners.ctypes.data, QtCore.QRect), len(corners))
+
+
 def fits_rects(pen: QtGui.QPen | None) -> bool:
     """Whether ``device_corners`` cover exactly what ``pen`` strokes: opaque (overlapping
     rectangles would show), solid, cosmetic, wider than a pixel (Qt draws thinner ones fast),
@@ -145,5 +160,5 @@ class RectOutline(QtWidgets.QGraphicsItem):
         to_device_pixels(painter, painter.device().devicePixelRatioF())
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
         painter.setBrush(pen.color())
-        painter.drawRects(shiboken6.wrapInstance(corners.ctypes.data, QtCore.QRect), len(corners))
+        draw_corners(painter, corners)
         painter.restore()

@@ -23,7 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from winit_gui.app.views.base import same_values
 from winit_gui.app.views.marks import PixelMarks
-from winit_gui.app.views.outlines import RectOutline, fits_rects, rects_pay
+from winit_gui.app.views.outlines import RectOutline, fits_rects, rects_pay, step_pen
 
 
 class PathCurve(QtWidgets.QGraphicsPathItem):
@@ -61,8 +61,7 @@ class PathCurve(QtWidgets.QGraphicsPathItem):
 
     # ---- style -----------------------------------------------------------------------------------
     def setPen(self, *args, **kwargs) -> None:
-        pen = pg.mkPen(*args, **kwargs) if args and args[0] is not None or kwargs else QtGui.QPen(QtCore.Qt.NoPen)
-        pen.setJoinStyle(QtCore.Qt.MiterJoin)  # square corners on steps (a bevel looks blobby on slides)
+        pen = step_pen(*args, **kwargs) if args and args[0] is not None or kwargs else QtGui.QPen(QtCore.Qt.NoPen)
         self.opts["pen"] = None if pen.style() == QtCore.Qt.NoPen else pen
         self._grow = 0.0 if pen.style() == QtCore.Qt.NoPen else pen.widthF() * (pen.miterLimit() + 0.5)
         self._pen_fits = self.RECT_OUTLINES and self.opts["stepMode"] == "center" and fits_rects(self.opts["pen"])

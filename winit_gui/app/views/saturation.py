@@ -21,8 +21,9 @@ from winit_gui.app.views.base import SnapshotView, add_plot, cache_as_pixmap, sa
 from winit_gui.app.views.histograms import (blend, fixed_axes, font, fractions, layer_colors, layer_label,
                                             nice_ceiling, nice_ticks, ordinal, sample_layers, tick_label)
 from winit_gui.app.views.images import RgbImageItem
+from winit_gui.app.views.outlines import step_pen
 from winit_gui.app.views.paths import PathCurve
-from winit_gui.app.views.steps import StepStack, step_pen
+from winit_gui.app.views.steps import StepStack
 from winit_gui.app.views.titles import FittedTitle
 from winit_gui.snapshot import Snapshot
 from winit_gui.statistics import PREACT_EDGES
@@ -287,7 +288,7 @@ class SaturationView(SnapshotView):
         self.shade.setPen(pg.mkPen(None))
         self.shade.setBrush(pg.mkBrush(blend(theme.muted, theme.background, SHADE_ALPHA)))
         self._palette = layer_colors(theme)  # as in the ridgelines, minus the curve's own colour
-        self.overlays.set_styles([step_pen(self._palette[slot % len(self._palette)], w) for slot in range(MAX_OVERLAY)],
+        self.overlays.set_styles([step_pen(self._palette[slot % len(self._palette)], width=w) for slot in range(MAX_OVERLAY)],
                                  [None] * MAX_OVERLAY)
         for label in (self.shade_label, self.overlay_note):
             label.setColor(theme.foreground)

@@ -13,7 +13,6 @@ histogram paints with two ``drawRects``. Exports and antialiased painters get Qt
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QRect
 from shiboken6 import wrapInstance
@@ -22,14 +21,6 @@ from winit_gui.app.views.base import same_values
 from winit_gui.app.views.outlines import (as_corners, covered_pixels, device_corners, fits_rects, rects_copy_stroke,
                                           to_device_pixels)
 from winit_gui.app.views.paths import points_path
-
-
-def step_pen(color, width: float) -> QtGui.QPen:
-    """A cosmetic pen for step outlines: miter joins, for square corners (a bevel looks blobby
-    on slides), which also let the rectangles copy its stroke (``outlines.fits_rects``)."""
-    pen = pg.mkPen(color, width=width)
-    pen.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
-    return pen
 
 
 class StepStack(QtWidgets.QGraphicsItem):
